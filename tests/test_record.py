@@ -1,0 +1,285 @@
+"""Writes to the record: derived status through every path, integrity, drafts and audit."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from tests.factories import ActorFactory, EventFactory, RedLineFactory, SourceFactory
+from tracker.errors import DomainError, ProtectedRecord
+from tracker.models import Actor, Deletion, Event, RedLine, StatusChange
+from tracker.services import record
+from tracker.services.status import derive_status
+
+pytestmark = pytest.mark.django_db
+
+SRC = [{"url": "https://news.example.org/a", "publisher": "Example", "title": "T", "quote": "q"}]
+D = datetime.date
+
+
+def statuses(line: RedLine) -> list[tuple[str, str]]:
+    return list(line.status_changes.order_by("id").values_list("old_status", "new_status"))
+
+
+def test_a_new_line_starts_active_with_its_declaration_in_history():
+    line = RedLineFactory()
+    assert line.status == "active"
+    assert line.is_published
+    assert statuses(line) == [("", "active")]
+    assert line.status_changes.get().changed_on == line.declared_on
+
+
+def test_recording_a_crossing_then_response_records_each_change_with_its_event():
+    line = RedLineFactory()
+    crossing = record.event_record(
+        red_line=line, kind="crossing", occurred_on=D(2024, 3, 1), summary="Strikes", sources=SRC
+    )
+    assert line.status == "crossed"
+    response = record.event_record(
+        red_line=line, kind="response", occurred_on=D(2024, 3, 2), summary="Reply", sources=SRC
+    )
+    line.refresh_from_db()
+    assert line.status == "enforced"
+    assert line.status_changed_on == D(2024, 3, 2)
+    changes = list(line.status_changes.order_by("id"))
+    assert [(c.old_status, c.new_status, c.event_id) for c in changes] == [
+        ("", "active", None),
+        ("active", "crossed", crossing.pk),
+        ("crossed", "enforced", response.pk),
+    ]
+
+
+def test_redating_a_response_before_the_crossing_reopens_the_line():
+    line = RedLineFactory()
+    EventFactory(red_line=line, kind="crossing", occurred_on=D(2024, 5, 1))
+    response = EventFactory(red_line=line, kind="response", occurred_on=D(2024, 5, 3))
+    line.refresh_from_db()
+    assert line.status == "enforced"
+    record.event_update(event=response, occurred_on=D(2024, 4, 1))
+    line.refresh_from_db()
+    assert line.status == "crossed"
+    assert statuses(line)[-1] == ("enforced", "crossed")
+
+
+def test_deleting_the_only_crossing_returns_the_line_to_active():
+    line = RedLineFactory()
+    crossing = EventFactory(red_line=line, kind="crossing")
+    line.refresh_from_db()
+    assert line.status == "crossed"
+    crossing_id = crossing.pk
+    record.event_delete(event=crossing)
+    line.refresh_from_db()
+    assert line.status == "active"
+    last = line.status_changes.order_by("id").last()
+    assert (last.old_status, last.new_status, last.event_id) == ("crossed", "active", None)
+    assert "deleted" in last.reason
+    assert Deletion.objects.filter(model="event", key=str(crossing_id)).exists()
+
+
+def test_plain_orm_writes_from_a_shell_also_update_status():
+    line = RedLineFactory()
+    event = Event.objects.create(red_line=line, kind="withdrawal", occurred_on=D(2024, 2, 1), summary="x")
+    line.refresh_from_db()
+    assert line.status == "active", "an unsourced event is a draft and does not count"
+    SourceFactory(event=event, red_line=None)
+    line.refresh_from_db()
+    assert line.status == "withdrawn"
+    event.delete()
+    line.refresh_from_db()
+    assert line.status == "active"
+
+
+def test_moving_an_event_to_another_line_updates_both():
+    first, second = RedLineFactory(), RedLineFactory()
+    event = EventFactory(red_line=first, kind="crossing")
+    record.event_update(event=event, red_line=second)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("active", "crossed")
+
+
+def test_deleting_a_line_leaves_tombstones_and_no_orphans():
+    line = RedLineFactory()
+    EventFactory(red_line=line)
+    slug = line.slug
+    record.red_line_delete(red_line=line)
+    assert not RedLine.objects.filter(slug=slug).exists()
+    assert not StatusChange.objects.filter(red_line_id=line.pk).exists()
+    assert Deletion.objects.filter(model="red_line", key=slug).exists()
+
+
+def test_a_line_without_sources_is_a_draft_until_one_is_added():
+    actor = ActorFactory()
+    line = record.red_line_create(
+        slug="draft-line", title="Draft", declared_by=actor, declared_on=D(2024, 1, 1),
+        statement="s", trigger="t", severity="military", category="other",
+    )
+    assert not line.is_published
+    record.source_add(parent=line, data=SRC[0])
+    line.refresh_from_db()
+    assert line.is_published
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def test_an_event_before_the_declaration_is_rejected_with_a_clear_message():
+    line = RedLineFactory(declared_on=D(2024, 9, 12))
+    with pytest.raises(ValidationError) as err:
+        record.event_record(red_line=line, kind="crossing", occurred_on=D(2024, 9, 1), summary="x")
+    assert "before the line was declared on 2024-09-12" in str(err.value.message_dict["occurred_on"])
+    assert not Event.objects.exists()
+
+
+def test_a_future_event_is_rejected():
+    line = RedLineFactory()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as err:
+        record.event_record(red_line=line, kind="crossing", occurred_on=tomorrow, summary="x")
+    assert "future" in str(err.value.message_dict["occurred_on"])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("kind", "empire", "not a valid choice"),
+        ("wikidata_id", "159", "Wikidata id"),
+        ("country", "russia", "alpha-2"),
+        ("aliases", "Kremlin", "list of non-empty strings"),
+    ],
+)
+def test_bad_actor_fields_give_field_errors(field, value, message):
+    with pytest.raises(ValidationError) as err:
+        record.actor_create(slug="x", name="X", **{"kind": "state", field: value})
+    assert message in str(err.value.message_dict[field])
+    assert not Actor.objects.filter(slug="x").exists()
+
+
+def test_duplicate_slug_is_a_field_error():
+    ActorFactory(slug="russia", name="Russia")
+    with pytest.raises(ValidationError) as err:
+        record.actor_create(slug="russia", name="Russia again", kind="state")
+    assert "slug" in err.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("statement", ""), ("statement", "   "), ("severity", "apocalyptic"), ("category", "vibes")],
+)
+def test_bad_red_line_fields_give_field_errors_and_nothing_half_saved(field, value):
+    actor = ActorFactory()
+    data = dict(
+        slug="l", title="T", declared_by=actor, declared_on=D(2024, 1, 1), statement="s",
+        trigger="t", severity="military", category="other",
+    )
+    data[field] = value
+    with pytest.raises(ValidationError) as err:
+        record.red_line_create(sources=SRC, **data)
+    assert field in err.value.message_dict
+    assert not RedLine.objects.exists()
+
+
+def test_a_bad_source_rolls_back_the_whole_line():
+    actor = ActorFactory()
+    with pytest.raises(ValidationError):
+        record.red_line_create(
+            slug="l", title="T", declared_by=actor, declared_on=D(2024, 1, 1), statement="s",
+            trigger="t", severity="military", category="other", sources=[{"url": "not a url"}],
+        )
+    assert not RedLine.objects.exists()
+
+
+def test_deleting_an_actor_who_declared_lines_is_refused():
+    line = RedLineFactory()
+    with pytest.raises(ProtectedRecord) as err:
+        record.actor_delete(actor=line.declared_by)
+    assert "declared 1 red line" in err.value.message
+    assert Actor.objects.filter(pk=line.declared_by_id).exists()
+
+
+def test_moving_the_declaration_after_existing_events_is_refused():
+    line = RedLineFactory(declared_on=D(2024, 1, 1))
+    EventFactory(red_line=line, occurred_on=D(2024, 2, 1))
+    with pytest.raises(DomainError):
+        record.red_line_update(red_line=line, declared_on=D(2024, 3, 1))
+    line.refresh_from_db()
+    assert line.declared_on == D(2024, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "sql_field",
+    [
+        {"severity": "apocalyptic"},
+        {"category": "vibes"},
+        {"explicitness": "loud"},
+        {"statement": ""},
+        {"status": "forgotten"},
+    ],
+)
+def test_the_database_itself_refuses_invalid_values(sql_field):
+    line = RedLineFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RedLine.objects.filter(pk=line.pk).update(**sql_field)
+
+
+def test_the_database_refuses_a_source_attached_to_nothing():
+    from tracker.models import Source
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Source.objects.create(url="https://example.org/x")
+
+
+# --- audit -----------------------------------------------------------------------------------
+
+
+def test_every_edit_is_audited_with_its_user(curator):
+    actor = record.actor_create(slug="kremlin", name="Kremlin", kind="state", user=curator)
+    record.actor_update(actor=actor, name="Russia", aliases=["the Kremlin"], user=curator)
+    history = list(actor.history.order_by("history_date"))
+    assert [h.history_type for h in history] == ["+", "~"]
+    assert all(h.history_user == curator for h in history)
+    delta = history[1].diff_against(history[0])
+    assert {c.field for c in delta.changes} == {"name", "aliases"}
+
+
+# --- replay property over the database --------------------------------------------------------
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "add", "add", "redate", "delete", "rekind"]),
+        st.sampled_from(["restatement", "crossing", "response", "withdrawal"]),
+        st.integers(0, 20),
+        st.integers(0, 50),
+    ),
+    max_size=10,
+)
+
+
+class TestReplayOverTheDatabase(HypothesisTestCase):
+    @given(OPS)
+    @settings(max_examples=40, deadline=None)
+    def test_any_sequence_of_writes_leaves_the_status_the_rules_give(self, ops):
+        line = RedLineFactory(declared_on=D(2024, 1, 1))
+        for op, kind, day, pick in ops:
+            events = list(line.events.order_by("id"))
+            when = D(2024, 1, 1) + datetime.timedelta(days=day)
+            if op == "add" or not events:
+                record.event_record(red_line=line, kind=kind, occurred_on=when, summary="e", sources=SRC)
+            elif op == "redate":
+                record.event_update(event=events[pick % len(events)], occurred_on=when)
+            elif op == "rekind":
+                record.event_update(event=events[pick % len(events)], kind=kind)
+            else:
+                record.event_delete(event=events[pick % len(events)])
+        line.refresh_from_db()
+        expected = derive_status(line.events.all())
+        assert line.status == expected
+        chain = statuses(line)
+        assert chain[-1][1] == expected
+        for (_, prev_new), (old, _) in zip(chain, chain[1:], strict=False):
+            assert old == prev_new

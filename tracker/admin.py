@@ -1,0 +1,151 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
+from tracker.services.status import EXPLANATION
+
+
+class SourceInline(admin.TabularInline):
+    model = Source
+    fk_name = "red_line"
+    extra = 0
+    fields = ("url", "publisher", "title", "published_on", "quote")
+
+
+class EventSourceInline(SourceInline):
+    fk_name = "event"
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    extra = 0
+    fields = ("kind", "occurred_on", "summary", "partial", "actors", "edit_link")
+    readonly_fields = ("edit_link",)
+    autocomplete_fields = ("actors",)
+    show_change_link = True
+
+    @admin.display(description="Sources")
+    def edit_link(self, obj: Event) -> str:
+        if not obj.pk:
+            return "Save, then add sources on the event page."
+        return format_html('<a href="{}">sources…</a>', f"../../../event/{obj.pk}/change/")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("actors")
+
+
+@admin.register(Actor)
+class ActorAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "slug", "kind", "country", "affiliation", "lines_declared")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "slug", "aliases", "wikidata_id")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("affiliation",)
+    list_select_related = ("affiliation",)
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_lines=Count("red_lines_declared"))
+
+    @admin.display(description="Lines declared", ordering="_lines")
+    def lines_declared(self, obj: Actor) -> int:
+        return obj._lines
+
+
+@admin.register(RedLine)
+class RedLineAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "title",
+        "declared_by",
+        "declared_on",
+        "status_badge",
+        "severity",
+        "category",
+        "is_published",
+    )
+    list_filter = ("status", "severity", "category", "explicitness", "is_published")
+    search_fields = ("title", "slug", "statement", "trigger", "declared_by__name")
+    date_hierarchy = "declared_on"
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("declared_by", "addressees", "restates")
+    list_select_related = ("declared_by",)
+    readonly_fields = ("status_explained", "status_changed_on", "last_reaffirmed_on", "is_published")
+    inlines = [SourceInline, EventInline]
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "declared_by", "addressees", "declared_on")}),
+        ("What was said", {"fields": ("statement", "trigger", "threatened_response", "explicitness")}),
+        ("Classification", {"fields": ("severity", "category", "topics", "restates")}),
+        (
+            "Derived (read-only)",
+            {
+                "fields": ("status_explained", "status_changed_on", "last_reaffirmed_on", "is_published"),
+                "description": "Status is derived from the events below and cannot be typed in. "
+                "A line is published once it has at least one source.",
+            },
+        ),
+    )
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj: RedLine) -> str:
+        return obj.get_status_display()
+
+    @admin.display(description="Status")
+    def status_explained(self, obj: RedLine) -> str:
+        if not obj.pk:
+            return "Active once saved (no events yet)."
+        return f"{obj.get_status_display()}: {EXPLANATION[obj.status]}"
+
+
+@admin.register(Event)
+class EventAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "red_line", "kind", "occurred_on", "partial")
+    list_filter = ("kind", "partial")
+    search_fields = ("summary", "red_line__title", "red_line__slug")
+    date_hierarchy = "occurred_on"
+    autocomplete_fields = ("red_line", "actors")
+    list_select_related = ("red_line",)
+    inlines = [EventSourceInline]
+    list_per_page = 50
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "publisher", "published_on", "red_line", "event")
+    search_fields = ("url", "title", "publisher", "quote")
+    list_filter = ("publisher",)
+    date_hierarchy = "published_on"
+    autocomplete_fields = ("red_line", "event")
+    list_select_related = ("red_line", "event")
+    raw_id_fields = ("article",)
+    list_per_page = 50
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    list_display = ("red_line", "changed_on", "old_status", "new_status", "reason", "recorded_at")
+    list_filter = ("new_status",)
+    search_fields = ("red_line__title", "reason")
+    date_hierarchy = "changed_on"
+    list_select_related = ("red_line",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Deletion)
+class DeletionAdmin(admin.ModelAdmin):
+    list_display = ("model", "key", "deleted_at")
+    list_filter = ("model",)
+    search_fields = ("key",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,16 @@
+from .ingest import Article, Candidate, Feed, FeedPoll, FetchLog
+from .record import Actor, Deletion, Event, RedLine, Source, StatusChange
+
+__all__ = [
+    "Actor",
+    "Article",
+    "Candidate",
+    "Deletion",
+    "Event",
+    "Feed",
+    "FeedPoll",
+    "FetchLog",
+    "RedLine",
+    "Source",
+    "StatusChange",
+]

@@ -1,0 +1,336 @@
+"""The curated record: actors, red lines, the events that tested them, and sources."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+def _in(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+country_validator = RegexValidator(
+    r"^[A-Z]{2}$", "Use a two-letter ISO 3166-1 alpha-2 code in capitals, e.g. RU."
+)
+wikidata_validator = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id is Q followed by digits, e.g. Q159.")
+
+
+def validate_string_list(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValidationError("Enter a list of non-empty strings.")
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class ActorKind(models.TextChoices):
+    STATE = "state", "State"
+    PERSON = "person", "Person"
+    ORGANIZATION = "organization", "Organization"
+    ALLIANCE = "alliance", "Alliance"
+    ARMED_GROUP = "armed_group", "Armed group"
+    GROUP = "group", "Group"
+
+
+class Actor(TimeStamped):
+    Kind = ActorKind
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    country = models.CharField(
+        max_length=2, blank=True, validators=[country_validator], help_text="ISO 3166-1 alpha-2"
+    )
+    affiliation = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_string_list],
+        help_text="Other names used for matching in articles, e.g. “the Kremlin”.",
+    )
+    wikidata_id = models.CharField(max_length=20, blank=True, validators=[wikidata_validator])
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in("kind", ActorKind), name="actor_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"), name="actor_country_iso2"
+            ),
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                name="actor_wikidata_id_format",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="actor_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("actor-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.affiliation_id and self.pk and self.affiliation_id == self.pk:
+            raise ValidationError({"affiliation": "An actor cannot be affiliated with itself."})
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CROSSED = "crossed", "Crossed"
+    ENFORCED = "enforced", "Enforced"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Explicitness(models.TextChoices):
+    EXPLICIT = "explicit", "Explicit"
+    IMPLICIT = "implicit", "Implicit"
+
+
+class Severity(models.TextChoices):
+    DIPLOMATIC = "diplomatic", "Diplomatic"
+    ECONOMIC = "economic", "Economic"
+    MILITARY = "military", "Military"
+    NUCLEAR = "nuclear", "Nuclear"
+
+
+class Category(models.TextChoices):
+    WEAPONS_TRANSFER = "weapons_transfer", "Weapons transfer"
+    STRIKES_ON_TERRITORY = "strikes_on_territory", "Strikes on territory"
+    ALLIANCE_ENLARGEMENT = "alliance_enlargement", "Alliance enlargement"
+    FOREIGN_DEPLOYMENT = "foreign_deployment", "Foreign deployment"
+    WMD_USE = "wmd_use", "Use of weapons of mass destruction"
+    TERRITORIAL_CHANGE = "territorial_change", "Territorial change"
+    DIPLOMATIC_CONTACT = "diplomatic_contact", "Diplomatic contact"
+    ECONOMIC_MEASURE = "economic_measure", "Economic measure"
+    OTHER = "other", "Other"
+
+
+class RedLine(TimeStamped):
+    Status = Status
+
+    Explicitness = Explicitness
+
+    Severity = Severity
+
+    Category = Category
+
+    slug = models.SlugField(max_length=160, unique=True)
+    title = models.CharField(max_length=300)
+    declared_by = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="red_lines_declared")
+    addressees = models.ManyToManyField(Actor, blank=True, related_name="red_lines_addressed")
+    declared_on = models.DateField()
+    statement = models.TextField(help_text="The words, quoted or closely paraphrased.")
+    trigger = models.TextField(help_text="The action that would cross the line.")
+    threatened_response = models.TextField(blank=True)
+    explicitness = models.CharField(max_length=10, choices=Explicitness.choices, default="explicit")
+    severity = models.CharField(max_length=12, choices=Severity.choices)
+    category = models.CharField(max_length=24, choices=Category.choices, default="other")
+    topics = models.JSONField(default=list, blank=True, validators=[validate_string_list])
+    restates = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restated_by"
+    )
+
+    # Derived from the events by tracker.services.status; never typed in.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, editable=False)
+    status_changed_on = models.DateField(null=True, blank=True, editable=False)
+    last_reaffirmed_on = models.DateField(null=True, blank=True, editable=False)
+    # A line without any source is a draft: kept for curators, hidden from public views.
+    is_published = models.BooleanField(default=False, editable=False, db_index=True)
+
+    history = HistoricalRecords(m2m_fields=[addressees])
+
+    class Meta:
+        ordering = ["-declared_on", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-declared_on"]),
+            models.Index(fields=["declared_by", "-declared_on"]),
+            models.Index(fields=["severity"]),
+            models.Index(fields=["category"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=_in("status", Status), name="redline_status_valid"),
+            models.CheckConstraint(
+                condition=_in("explicitness", Explicitness), name="redline_explicitness_valid"
+            ),
+            models.CheckConstraint(condition=_in("severity", Severity), name="redline_severity_valid"),
+            models.CheckConstraint(condition=_in("category", Category), name="redline_category_valid"),
+            models.CheckConstraint(condition=~Q(statement=""), name="redline_statement_not_empty"),
+            models.CheckConstraint(condition=~Q(title=""), name="redline_title_not_empty"),
+            models.CheckConstraint(condition=~Q(trigger=""), name="redline_trigger_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="redline_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("red-line-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (Status.ACTIVE, Status.CROSSED)
+
+    def clean(self) -> None:
+        if self.declared_on and self.declared_on > timezone.localdate():
+            raise ValidationError({"declared_on": "A red line cannot be declared in the future."})
+        if self.restates_id and self.pk and self.restates_id == self.pk:
+            raise ValidationError({"restates": "A red line cannot restate itself."})
+        for field in ("title", "statement", "trigger"):
+            if not (getattr(self, field) or "").strip():
+                raise ValidationError({field: "This field cannot be blank."})
+
+
+class EventKind(models.TextChoices):
+    RESTATEMENT = "restatement", "Restatement"
+    CROSSING = "crossing", "Crossing"
+    RESPONSE = "response", "Response"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+
+
+class Event(TimeStamped):
+    Kind = EventKind
+
+    red_line = models.ForeignKey(RedLine, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    occurred_on = models.DateField()
+    actors = models.ManyToManyField(Actor, blank=True, related_name="events")
+    summary = models.TextField()
+    partial = models.BooleanField(default=False, help_text="A crossing that only partly meets the trigger.")
+
+    history = HistoricalRecords(m2m_fields=[actors])
+
+    class Meta:
+        ordering = ["occurred_on", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["red_line", "occurred_on", "created_at"]),
+            models.Index(fields=["kind", "-occurred_on"]),
+            models.Index(fields=["-occurred_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=_in("kind", EventKind), name="event_kind_valid"),
+            models.CheckConstraint(condition=~Q(summary=""), name="event_summary_not_empty"),
+            models.CheckConstraint(
+                condition=Q(partial=False) | Q(kind="crossing"), name="event_partial_only_crossing"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.occurred_on:
+            if self.occurred_on > timezone.localdate():
+                errors["occurred_on"] = "An event cannot be dated in the future."
+            elif self.red_line_id and self.occurred_on < self.red_line.declared_on:
+                errors["occurred_on"] = (
+                    f"The event is dated {self.occurred_on.isoformat()}, before the line was "
+                    f"declared on {self.red_line.declared_on.isoformat()}."
+                )
+        if self.partial and self.kind != self.Kind.CROSSING:
+            errors["partial"] = "Only a crossing can be partial."
+        if not (self.summary or "").strip():
+            errors["summary"] = "This field cannot be blank."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Source(TimeStamped):
+    """Provenance for exactly one red line or one event."""
+
+    red_line = models.ForeignKey(
+        RedLine, null=True, blank=True, on_delete=models.CASCADE, related_name="sources"
+    )
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(max_length=1000)
+    publisher = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    quote = models.TextField(blank=True, help_text="The sentence that supports the claim.")
+    article = models.ForeignKey(
+        "tracker.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="sources"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["published_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(red_line__isnull=False) & Q(event__isnull=True))
+                | (Q(red_line__isnull=True) & Q(event__isnull=False)),
+                name="source_belongs_to_one",
+            ),
+            models.CheckConstraint(condition=~Q(url=""), name="source_url_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    def clean(self) -> None:
+        if bool(self.red_line_id) == bool(self.event_id):
+            raise ValidationError("A source belongs to exactly one red line or one event.")
+        if self.published_on and self.published_on > timezone.localdate():
+            raise ValidationError({"published_on": "A source cannot be published in the future."})
+
+
+class StatusChange(models.Model):
+    """One recorded change of a line's derived status and the event that caused it."""
+
+    red_line = models.ForeignKey(RedLine, on_delete=models.CASCADE, related_name="status_changes")
+    changed_on = models.DateField(help_text="The date the new status took effect.")
+    old_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    new_status = models.CharField(max_length=10, choices=Status.choices)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="status_changes"
+    )
+    reason = models.CharField(max_length=300)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in("new_status", Status), name="statuschange_new_valid"),
+            models.CheckConstraint(
+                condition=Q(old_status="") | _in("old_status", Status), name="statuschange_old_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_status or '—'} → {self.new_status} on {self.changed_on}"
+
+
+class Deletion(models.Model):
+    """A tombstone for a deleted public record, so API clients can mirror deletions."""
+
+    model = models.CharField(max_length=40)
+    key = models.CharField(max_length=200, help_text="The slug or id the record was published under.")
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["deleted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.key}"
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

@@ -1,0 +1,283 @@
+"""Writes to the curated record. Admin, API, tasks and commands all go through here."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from tracker.errors import DomainError, ProtectedRecord
+from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
+from tracker.services import status as rules
+
+SOURCE_FIELDS = ("url", "publisher", "title", "published_on", "quote", "article")
+ACTOR_FIELDS = ("name", "kind", "country", "affiliation", "aliases", "wikidata_id", "description")
+RED_LINE_FIELDS = (
+    "title",
+    "declared_by",
+    "declared_on",
+    "statement",
+    "trigger",
+    "threatened_response",
+    "explicitness",
+    "severity",
+    "category",
+    "topics",
+    "restates",
+)
+EVENT_FIELDS = ("kind", "occurred_on", "summary", "partial")
+
+
+def _as_user(instance: Any, user: Any) -> None:
+    if user is not None and getattr(user, "is_authenticated", False):
+        instance._history_user = user
+
+
+def _save(instance: Any, user: Any) -> None:
+    instance.full_clean()
+    _as_user(instance, user)
+    try:
+        instance.save()
+    except IntegrityError as exc:  # a race past full_clean, e.g. two writers with one slug
+        raise DomainError(f"Could not save: {exc}".splitlines()[0]) from exc
+
+
+# --- status ---------------------------------------------------------------------------
+
+
+def red_line_sync_status(
+    *, red_line: RedLine, cause: Event | None = None, reason: str = ""
+) -> StatusChange | None:
+    """Recompute a line's status from its published events; record a change if there is one."""
+    with transaction.atomic():
+        # Lock the row and read the stored status afresh: the caller's copy may be stale.
+        stored = (
+            RedLine.objects.select_for_update()
+            .filter(pk=red_line.pk)
+            .values("status", "status_changed_on", "last_reaffirmed_on", "declared_on")
+            .first()
+        )
+        if stored is None:
+            return None
+        facts = (
+            Event.objects.filter(red_line_id=red_line.pk, sources__isnull=False)
+            .distinct()
+            .values("kind", "occurred_on", "created_at", "id")
+        )
+        result = rules.derive(facts, declared_on=stored["declared_on"])
+        fields = {
+            "status": result.status,
+            "status_changed_on": result.status_changed_on,
+            "last_reaffirmed_on": result.last_reaffirmed_on,
+        }
+        for key, value in fields.items():
+            setattr(red_line, key, value)
+        if all(stored[k] == v for k, v in fields.items()):
+            return None
+        RedLine.objects.filter(pk=red_line.pk).update(**fields, updated_at=timezone.now())
+        if stored["status"] == result.status:
+            return None
+        cause_id = cause.pk if cause is not None and Event.objects.filter(pk=cause.pk).exists() else None
+        return StatusChange.objects.create(
+            red_line_id=red_line.pk,
+            changed_on=result.status_changed_on,
+            old_status=stored["status"],
+            new_status=result.status,
+            event_id=cause_id,
+            reason=reason or "events changed",
+        )
+
+
+def red_line_refresh_publication(*, red_line: RedLine) -> None:
+    published = Source.objects.filter(red_line=red_line).exists()
+    if red_line.is_published != published:
+        RedLine.objects.filter(pk=red_line.pk).update(is_published=published, updated_at=timezone.now())
+        red_line.is_published = published
+
+
+def record_declaration(*, red_line: RedLine) -> StatusChange:
+    """The first entry of a line's status history: declared, hence active."""
+    return StatusChange.objects.create(
+        red_line=red_line,
+        changed_on=red_line.declared_on,
+        old_status="",
+        new_status=red_line.status,
+        reason="declared",
+    )
+
+
+# --- sources ---------------------------------------------------------------------------
+
+
+def source_add(*, parent: RedLine | Event, data: Mapping[str, Any], user: Any = None) -> Source:
+    unknown = set(data) - set(SOURCE_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown source fields: {', '.join(sorted(unknown))}", field="sources")
+    source = Source(**data)
+    if isinstance(parent, RedLine):
+        source.red_line = parent
+    else:
+        source.event = parent
+    _save(source, user)
+    return source
+
+
+def _add_sources(parent: RedLine | Event, sources: Iterable[Mapping[str, Any]], user: Any) -> None:
+    for data in sources:
+        source_add(parent=parent, data=data, user=user)
+
+
+def _replace_sources(parent: RedLine | Event, sources: Iterable[Mapping[str, Any]], user: Any) -> None:
+    wanted = [dict(s) for s in sources]
+    existing = list(parent.sources.all())
+    for source in existing:
+        _as_user(source, user)
+        source.delete()
+    _add_sources(parent, wanted, user)
+
+
+# --- actors ------------------------------------------------------------------------------
+
+
+def actor_create(*, slug: str, user: Any = None, **fields: Any) -> Actor:
+    actor = Actor(slug=slug, **_only(fields, ACTOR_FIELDS))
+    with transaction.atomic():
+        _save(actor, user)
+    return actor
+
+
+def actor_update(*, actor: Actor, user: Any = None, **fields: Any) -> Actor:
+    for key, value in _only(fields, ACTOR_FIELDS + ("slug",)).items():
+        setattr(actor, key, value)
+    with transaction.atomic():
+        _save(actor, user)
+    return actor
+
+
+def actor_delete(*, actor: Actor, user: Any = None) -> None:
+    declared = actor.red_lines_declared.count()
+    if declared:
+        raise ProtectedRecord(f"{actor.name} declared {declared} red line(s); reassign or delete them first.")
+    _as_user(actor, user)
+    try:
+        with transaction.atomic():
+            actor.delete()
+    except ProtectedError as exc:
+        raise ProtectedRecord(f"{actor.name} is still referenced by the record.") from exc
+
+
+# --- red lines --------------------------------------------------------------------------
+
+
+def red_line_create(
+    *,
+    slug: str,
+    addressees: Iterable[Actor] = (),
+    sources: Iterable[Mapping[str, Any]] = (),
+    user: Any = None,
+    **fields: Any,
+) -> RedLine:
+    red_line = RedLine(slug=slug, **_only(fields, RED_LINE_FIELDS))
+    with transaction.atomic():
+        _save(red_line, user)
+        red_line.addressees.set(list(addressees))
+        _add_sources(red_line, sources, user)
+        red_line_refresh_publication(red_line=red_line)
+    return red_line
+
+
+def red_line_update(
+    *,
+    red_line: RedLine,
+    addressees: Iterable[Actor] | None = None,
+    sources: Iterable[Mapping[str, Any]] | None = None,
+    user: Any = None,
+    **fields: Any,
+) -> RedLine:
+    old_declared_on = red_line.declared_on
+    for key, value in _only(fields, RED_LINE_FIELDS + ("slug",)).items():
+        setattr(red_line, key, value)
+    with transaction.atomic():
+        if red_line.declared_on != old_declared_on:
+            first = red_line.events.order_by("occurred_on").values_list("occurred_on", flat=True).first()
+            if first is not None and first < red_line.declared_on:
+                raise DomainError(
+                    f"The line has an event dated {first.isoformat()}, before the new declaration date.",
+                    field="declared_on",
+                )
+        _save(red_line, user)
+        if addressees is not None:
+            red_line.addressees.set(list(addressees))
+        if sources is not None:
+            _replace_sources(red_line, sources, user)
+        red_line_refresh_publication(red_line=red_line)
+        red_line_sync_status(red_line=red_line, reason="line edited")
+    return red_line
+
+
+def red_line_delete(*, red_line: RedLine, user: Any = None) -> None:
+    _as_user(red_line, user)
+    with transaction.atomic():
+        red_line.delete()
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+def event_record(
+    *,
+    red_line: RedLine,
+    kind: str,
+    occurred_on: date,
+    summary: str,
+    actors: Iterable[Actor] = (),
+    partial: bool = False,
+    sources: Iterable[Mapping[str, Any]] = (),
+    user: Any = None,
+) -> Event:
+    """Add an event to a line; its status is recomputed and any change recorded."""
+    event = Event(red_line=red_line, kind=kind, occurred_on=occurred_on, summary=summary, partial=partial)
+    with transaction.atomic():
+        _save(event, user)
+        event.actors.set(list(actors))
+        _add_sources(event, sources, user)
+    red_line.refresh_from_db()
+    return event
+
+
+def event_update(
+    *,
+    event: Event,
+    actors: Iterable[Actor] | None = None,
+    sources: Iterable[Mapping[str, Any]] | None = None,
+    user: Any = None,
+    **fields: Any,
+) -> Event:
+    for key, value in _only(fields, EVENT_FIELDS + ("red_line",)).items():
+        setattr(event, key, value)
+    with transaction.atomic():
+        _save(event, user)
+        if actors is not None:
+            event.actors.set(list(actors))
+        if sources is not None:
+            _replace_sources(event, sources, user)
+    return event
+
+
+def event_delete(*, event: Event, user: Any = None) -> None:
+    _as_user(event, user)
+    with transaction.atomic():
+        event.delete()
+
+
+def tombstone(*, model: str, key: str) -> Deletion:
+    return Deletion.objects.create(model=model, key=key)
+
+
+def _only(fields: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    return dict(fields)
