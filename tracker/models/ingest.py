@@ -1,6 +1,8 @@
 """Ingestion: feeds, the articles they bring, and the candidates analysis proposes."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -77,10 +79,15 @@ class Article(TimeStamped):
     attempts = models.PositiveIntegerField(default=0)
     fetched_at = models.DateTimeField(null=True, blank=True)
     analysed_at = models.DateTimeField(null=True, blank=True)
+    # Full-text document kept by a PostgreSQL trigger (migration 0003); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "created_at"])]
+        indexes = [
+            models.Index(fields=["state", "created_at"]),
+            GinIndex(fields=["search_vector"], name="article_search_gin"),
+        ]
         constraints = [
             models.CheckConstraint(condition=_in("state", ArticleState), name="article_state_valid")
         ]

@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -154,8 +156,10 @@ class RedLine(TimeStamped):
     last_reaffirmed_on = models.DateField(null=True, blank=True, editable=False)
     # A line without any source is a draft: kept for curators, hidden from public views.
     is_published = models.BooleanField(default=False, editable=False, db_index=True)
+    # Full-text document kept by a PostgreSQL trigger (migration 0003); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[addressees])
+    history = HistoricalRecords(m2m_fields=[addressees], excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["-declared_on", "-id"]
@@ -164,6 +168,8 @@ class RedLine(TimeStamped):
             models.Index(fields=["declared_by", "-declared_on"]),
             models.Index(fields=["severity"]),
             models.Index(fields=["category"]),
+            models.Index(fields=["updated_at", "id"]),
+            GinIndex(fields=["search_vector"], name="redline_search_gin"),
         ]
         constraints = [
             models.CheckConstraint(condition=_in("status", Status), name="redline_status_valid"),

@@ -1,0 +1,77 @@
+"""Reads of red lines shared by the API and the dashboard: one filter set, one search."""
+
+from datetime import date
+
+import django_filters
+from django.db.models import Prefetch, QuerySet
+
+from tracker.models import Actor, Event, RedLine, StatusChange
+from tracker.selectors.search import full_text_filter
+
+ORDERING_FIELDS = (
+    ("declared_on", "declared_on"),
+    ("title", "title"),
+    ("status_changed_on", "status_changed_on"),
+    ("updated_at", "updated_at"),
+    ("severity", "severity"),
+)
+
+
+def public_red_lines() -> QuerySet[RedLine]:
+    """Published lines with what every listing shows, without per-row queries."""
+    return (
+        RedLine.objects.filter(is_published=True)
+        .select_related("declared_by")
+        .prefetch_related(Prefetch("addressees", queryset=Actor.objects.only("id", "slug", "name")))
+    )
+
+
+def public_events() -> QuerySet[Event]:
+    """Events that count publicly: sourced, on a published line."""
+    return Event.objects.filter(red_line__is_published=True, sources__isnull=False).distinct()
+
+
+class RedLineFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=RedLine.Status.choices)
+    declared_by = django_filters.CharFilter(field_name="declared_by__slug", help_text="Actor slug")
+    addressee = django_filters.CharFilter(field_name="addressees__slug", help_text="Actor slug")
+    severity = django_filters.MultipleChoiceFilter(choices=RedLine.Severity.choices)
+    category = django_filters.MultipleChoiceFilter(choices=RedLine.Category.choices)
+    topic = django_filters.CharFilter(method="filter_topic", help_text="A topic tag, e.g. missiles")
+    declared_after = django_filters.DateFilter(field_name="declared_on", lookup_expr="gte")
+    declared_before = django_filters.DateFilter(field_name="declared_on", lookup_expr="lte")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    q = django_filters.CharFilter(method="filter_q", help_text="Full text over title, statement, trigger")
+    ordering = django_filters.OrderingFilter(fields=ORDERING_FIELDS)
+
+    class Meta:
+        model = RedLine
+        fields: list[str] = []
+
+    def filter_topic(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(topics__contains=[value.strip().lower()]) if value.strip() else qs
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return full_text_filter(qs, value, fields=("title", "statement", "trigger"))
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        qs = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("addressee"):
+            qs = qs.distinct()
+        return qs
+
+
+def red_line_events(*, red_line: RedLine, as_of: date | None = None) -> QuerySet[Event]:
+    qs = (
+        Event.objects.filter(red_line=red_line, sources__isnull=False)
+        .distinct()
+        .prefetch_related("sources", Prefetch("actors", queryset=Actor.objects.only("id", "slug", "name")))
+        .order_by("occurred_on", "created_at", "id")
+    )
+    if as_of is not None:
+        qs = qs.filter(occurred_on__lte=as_of)
+    return qs
+
+
+def red_line_status_history(*, red_line: RedLine) -> QuerySet[StatusChange]:
+    return red_line.status_changes.order_by("changed_on", "recorded_at", "id")
