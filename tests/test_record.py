@@ -116,8 +116,14 @@ def test_deleting_a_line_leaves_tombstones_and_no_orphans():
 def test_a_line_without_sources_is_a_draft_until_one_is_added():
     actor = ActorFactory()
     line = record.red_line_create(
-        slug="draft-line", title="Draft", declared_by=actor, declared_on=D(2024, 1, 1),
-        statement="s", trigger="t", severity="military", category="other",
+        slug="draft-line",
+        title="Draft",
+        declared_by=actor,
+        declared_on=D(2024, 1, 1),
+        statement="s",
+        trigger="t",
+        severity="military",
+        category="other",
     )
     assert not line.is_published
     record.source_add(parent=line, data=SRC[0])
@@ -174,8 +180,14 @@ def test_duplicate_slug_is_a_field_error():
 def test_bad_red_line_fields_give_field_errors_and_nothing_half_saved(field, value):
     actor = ActorFactory()
     data = dict(
-        slug="l", title="T", declared_by=actor, declared_on=D(2024, 1, 1), statement="s",
-        trigger="t", severity="military", category="other",
+        slug="l",
+        title="T",
+        declared_by=actor,
+        declared_on=D(2024, 1, 1),
+        statement="s",
+        trigger="t",
+        severity="military",
+        category="other",
     )
     data[field] = value
     with pytest.raises(ValidationError) as err:
@@ -188,8 +200,15 @@ def test_a_bad_source_rolls_back_the_whole_line():
     actor = ActorFactory()
     with pytest.raises(ValidationError):
         record.red_line_create(
-            slug="l", title="T", declared_by=actor, declared_on=D(2024, 1, 1), statement="s",
-            trigger="t", severity="military", category="other", sources=[{"url": "not a url"}],
+            slug="l",
+            title="T",
+            declared_by=actor,
+            declared_on=D(2024, 1, 1),
+            statement="s",
+            trigger="t",
+            severity="military",
+            category="other",
+            sources=[{"url": "not a url"}],
         )
     assert not RedLine.objects.exists()
 

@@ -56,7 +56,8 @@ def demo_record_load(*, path: Path = DEMO_FILE) -> LoadReport:
             fields = {
                 k: v
                 for k, v in item.items()
-                if k not in ("slug", "addressees", "sources", "events", "declared_by", "restates", "declared_on")
+                if k
+                not in ("slug", "addressees", "sources", "events", "declared_by", "restates", "declared_on")
             }
             line = record.red_line_create(
                 slug=item["slug"],
