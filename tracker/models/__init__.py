@@ -1,9 +1,10 @@
-from .ingest import Article, Candidate, Feed, FeedPoll, FetchLog
+from .ingest import Article, ArticleBand, Candidate, Feed, FeedPoll, FetchLog
 from .record import Actor, Deletion, Event, RedLine, Source, StatusChange
 
 __all__ = [
     "Actor",
     "Article",
+    "ArticleBand",
     "Candidate",
     "Deletion",
     "Event",

@@ -70,13 +70,15 @@ class Article(TimeStamped):
     language = models.CharField(max_length=20, blank=True)
     text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    simhash = models.BigIntegerField(null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
     state = models.CharField(max_length=12, choices=State.choices, default=ArticleState.DISCOVERED)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="A worker holds the fetch until then (a lease, not a lock)."
+    )
     fetched_at = models.DateTimeField(null=True, blank=True)
     analysed_at = models.DateTimeField(null=True, blank=True)
     # Full-text document kept by a PostgreSQL trigger (migration 0003); unused on SQLite.
@@ -89,11 +91,30 @@ class Article(TimeStamped):
             GinIndex(fields=["search_vector"], name="article_search_gin"),
         ]
         constraints = [
-            models.CheckConstraint(condition=_in("state", ArticleState), name="article_state_valid")
+            models.CheckConstraint(condition=_in("state", ArticleState), name="article_state_valid"),
+            # One original per exact text: a second writer of the same text fails here and becomes a duplicate.
+            models.UniqueConstraint(
+                fields=["content_hash"],
+                condition=Q(state__in=[ArticleState.FETCHED, ArticleState.ANALYSED]) & ~Q(content_hash=""),
+                name="article_unique_original_text",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title or self.canonical_url
+
+
+class ArticleBand(models.Model):
+    """One MinHash LSH band value of an original article's text, for near-duplicate lookup."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bands")
+    value = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "value"], name="article_band_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.value}"
 
 
 class FetchLog(models.Model):
