@@ -129,6 +129,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A message a worker took but never acknowledged (worker killed) goes back to the queue after this.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Every periodic task, in one place.
+CELERY_BEAT_SCHEDULE = {
+    "poll-due-feeds": {
+        "task": "tracker.tasks.poll_due_feeds",
+        "schedule": env.float("POLL_DUE_FEEDS_EVERY", default=60.0),
+        "options": {"queue": "poll"},
+    },
+}
 
 # --- REST framework -------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -153,6 +163,9 @@ SPECTACULAR_SETTINGS = {
 FETCH_ALLOW_PRIVATE = env.bool("FETCH_ALLOW_PRIVATE", default=False)
 FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", default=5 * 1024 * 1024)
 FETCH_TIMEOUT = env.float("FETCH_TIMEOUT", default=10.0)
+FETCH_ALLOW_LOOPBACK = env.bool("FETCH_ALLOW_LOOPBACK", default=FETCH_ALLOW_PRIVATE)
+FETCH_DEADLINE = env.float("FETCH_DEADLINE", default=30.0)
+FEED_MAX_FAILURES = env.int("FEED_MAX_FAILURES", default=8)
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
 
