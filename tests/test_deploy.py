@@ -1,0 +1,49 @@
+"""The production shape: compose file, deploy checks, settings that refuse to start unsafely."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    full_env.update(env)
+    return subprocess.run(args, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120)
+
+
+def test_compose_file_follows_the_compose_specification():
+    result = run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.compose-spec", "docker-compose.yml"]
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (ROOT / "docker-compose.yml").read_text()
+    for service in ("db:", "redis:", "web:", "worker:", "beat:", "healthcheck:", "pgdata:"):
+        assert service in text
+
+
+def test_deploy_checks_are_clean_under_production_settings():
+    result = run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="redlines.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run([sys.executable, "manage.py", "check"], DEBUG="false", ALLOWED_HOSTS="x.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run([sys.executable, "manage.py", "check"], DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50))
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
