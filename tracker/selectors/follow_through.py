@@ -6,9 +6,9 @@ from datetime import date
 from statistics import median
 from typing import Any
 
-from django.db.models import DateField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateField, Exists, OuterRef, QuerySet, Subquery
 
-from tracker.models import Actor, Event, RedLine
+from tracker.models import Actor, Event, RedLine, Source
 
 
 @dataclass(frozen=True)
@@ -52,23 +52,31 @@ def _window(
 
 
 def line_outcomes(qs: QuerySet[RedLine]) -> QuerySet:
-    """Per line: declarer, category, declared_on, first crossing, first response on/after it."""
-    published = Q(events__sources__isnull=False)
+    """Per line: declarer, category, declared_on, first crossing, first response on/after it.
+
+    Both dates are correlated subqueries over sourced events, so there is one row per line
+    (no GROUP BY over joined events) and it runs the same on PostgreSQL and SQLite.
+    """
+    sourced = Exists(Source.objects.filter(event=OuterRef("pk")))
+    first_crossing = (
+        Event.objects.filter(red_line=OuterRef("pk"), kind=Event.Kind.CROSSING)
+        .filter(sourced)
+        .order_by("occurred_on")
+        .values("occurred_on")[:1]
+    )
     first_response = (
         Event.objects.filter(
             red_line=OuterRef("pk"),
             kind=Event.Kind.RESPONSE,
             occurred_on__gte=OuterRef("first_crossing"),
-            sources__isnull=False,
         )
+        .filter(sourced)
         .order_by("occurred_on")
         .values("occurred_on")[:1]
     )
     return (
         qs.order_by()
-        .annotate(
-            first_crossing=Min("events__occurred_on", filter=published & Q(events__kind=Event.Kind.CROSSING))
-        )
+        .annotate(first_crossing=Subquery(first_crossing, output_field=DateField()))
         .annotate(first_response=Subquery(first_response, output_field=DateField()))
         .values("pk", "declared_by_id", "category", "declared_on", "first_crossing", "first_response")
     )
