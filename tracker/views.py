@@ -1,26 +1,226 @@
-"""Dashboard pages (placeholder until the dashboard lands): plain read-only views."""
+"""Dashboard pages: thin views over the selectors, rendered on the server.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+The red-line list answers htmx requests with just its results fragment, so filters update
+in place; the same URL without htmx renders the whole page, so every query can be shared.
+"""
 
-from tracker.models import Actor, RedLine
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from tracker.models import Actor, Event, RedLine
+from tracker.selectors import actor_pages as actor_reads
+from tracker.selectors import dashboard
+from tracker.selectors.follow_through import follow_through_for_actor
+from tracker.selectors.red_lines import (
+    RedLineFilter,
+    public_red_lines,
+    red_line_events,
+    red_line_status_history,
+)
+from tracker.selectors.timeline import red_line_timeline
+from tracker.services.status import EXPLANATION
+
+PAGE_SIZE = 25
+API_RED_LINES = "/api/v1/red-lines/"
+SORT_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("", "Best match, then newest"),
+    ("-declared_on", "Newest declared"),
+    ("declared_on", "Oldest declared"),
+    ("-status_changed_on", "Latest status change"),
+    ("-updated_at", "Recently updated"),
+    ("title", "Title A–Z"),
+    ("-severity", "Severity"),
+)
+FILTER_LABELS = {
+    "status": "Status",
+    "declared_by": "Declared by",
+    "addressee": "Addressed to",
+    "severity": "Severity",
+    "category": "Category",
+    "topic": "Topic",
+    "declared_after": "Declared from",
+    "declared_before": "Declared until",
+    "updated_since": "Updated since",
+    "q": "Search",
+    "ordering": "Sort",
+}
+
+
+def is_curator(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or user.is_staff or user.groups.filter(name="Curator").exists()
+
+
+def _review_url() -> str:
+    try:
+        return reverse("admin:tracker_candidate_changelist") + "?status__exact=pending"
+    except NoReverseMatch:
+        return reverse("admin:index")
 
 
 def overview(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Red Line Tracker")
+    today = timezone.localdate()
+    counts = dashboard.status_counts()
+    context = {
+        "status_counts": counts,
+        "total_lines": sum(n for _, _, n in counts),
+        "recently_crossed": dashboard.recently_crossed(),
+        "recent_declarations": dashboard.recent_declarations(),
+        "follow_through": dashboard.follow_through_by_declarer(),
+        "timeline": dashboard.events_by_month(today=today),
+        "event_kinds": Event.Kind.choices,
+    }
+    if is_curator(request.user):
+        context["pending_review"] = dashboard.pending_review_count()
+        context["review_url"] = _review_url()
+    return render(request, "tracker/overview.html", context)
+
+
+def _paginate(qs: QuerySet, raw: str | None, problems: list[str]) -> Page:
+    paginator = Paginator(qs, PAGE_SIZE)
+    number = 1
+    if raw not in (None, ""):
+        try:
+            number = int(raw)
+            if number < 1:
+                raise ValueError
+        except ValueError:
+            problems.append(f"Page “{raw}” is not a page number; showing page 1.")
+            number = 1
+    last = paginator.num_pages
+    if number > last:
+        problems.append(f"There is no page {number}; showing the last page ({last}).")
+        number = last
+    return paginator.page(number)
+
+
+def _filter_problems(filterset: RedLineFilter, params: QueryDict, actor_slugs: set[str]) -> list[str]:
+    problems = []
+    for name, errors in filterset.form.errors.items():
+        label = FILTER_LABELS.get(name, name)
+        problems.append(f"{label}: {' '.join(errors)} This filter was ignored.")
+    for name in ("declared_by", "addressee"):
+        slug = params.get(name, "").strip()
+        if slug and name not in filterset.form.errors and slug not in actor_slugs:
+            problems.append(f"{FILTER_LABELS[name]}: no actor is called “{slug}”, so nothing matches.")
+    return problems
+
+
+def _query_without(params: QueryDict, *drop: str) -> str:
+    pairs = [(k, v) for k, values in params.lists() if k not in drop for v in values if v != ""]
+    return urlencode(pairs)
+
+
+def _api_list_url(query: str, fmt: str) -> str:
+    """The API list answering the same query, as CSV or JSON."""
+    return f"{API_RED_LINES}?{query}&format={fmt}" if query else f"{API_RED_LINES}?format={fmt}"
 
 
 def red_line_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("\n".join(r.title for r in RedLine.objects.filter(is_published=True)[:50]))
+    params = request.GET
+    actors = list(Actor.objects.only("id", "slug", "name").order_by("name", "id"))
+    filterset = RedLineFilter(params, queryset=public_red_lines(), request=request)
+    problems = _filter_problems(filterset, params, {a.slug for a in actors})
+    page = _paginate(filterset.qs, params.get("page"), problems)
+    query = _query_without(params, "page", "format")
+    active = _query_without(params, "page", "format", "ordering")
+    context = {
+        "page": page,
+        "actors": actors,
+        "problems": problems,
+        "query": query,
+        "filters_active": bool(active),
+        "chosen": {
+            "q": params.get("q", ""),
+            "status": params.getlist("status"),
+            "severity": params.getlist("severity"),
+            "category": params.getlist("category"),
+            "declared_by": params.get("declared_by", ""),
+            "addressee": params.get("addressee", ""),
+            "topic": params.get("topic", ""),
+            "declared_after": params.get("declared_after", ""),
+            "declared_before": params.get("declared_before", ""),
+            "ordering": params.get("ordering", ""),
+        },
+        "statuses": RedLine.Status.choices,
+        "severities": RedLine.Severity.choices,
+        "categories": RedLine.Category.choices,
+        "sort_options": SORT_OPTIONS,
+        "csv_url": _api_list_url(query, "csv"),
+        "json_url": _api_list_url(query, "json"),
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "partials/red_line_results.html" if partial else "tracker/red_line_list.html"
+    response = render(request, template, context, status=400 if problems else 200)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 def red_line_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse(get_object_or_404(RedLine, slug=slug, is_published=True).title)
+    line = public_red_lines().select_related("restates").prefetch_related("sources").filter(slug=slug).first()
+    if line is None:
+        raise Http404("No published red line has this address.")
+    events = list(red_line_events(red_line=line))
+    history = list(red_line_status_history(red_line=line).select_related("event"))
+    restated_by = list(public_red_lines().filter(restates=line).order_by("declared_on", "id"))
+    line_sources = list(line.sources.all())
+    context = {
+        "line": line,
+        "events": events,
+        "history": history,
+        "restated_by": restated_by,
+        "restates": line.restates if line.restates and line.restates.is_published else None,
+        "line_sources": line_sources,
+        "explanation": EXPLANATION.get(line.status, ""),
+        "timeline": red_line_timeline(
+            red_line=line, events=events, line_sources=line_sources, today=timezone.localdate()
+        ),
+        "permalink": request.build_absolute_uri(line.get_absolute_url()),
+        "json_url": f"{API_RED_LINES}{line.slug}/",
+    }
+    return render(request, "tracker/red_line_detail.html", context)
 
 
 def actor_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("\n".join(a.name for a in Actor.objects.all()[:50]))
+    params = request.GET
+    problems: list[str] = []
+    kind = params.get("kind", "")
+    if kind and kind not in Actor.Kind.values:
+        problems.append(f"Kind: “{kind}” is not a kind of actor. This filter was ignored.")
+        kind = ""
+    q = params.get("q", "").replace("\x00", "").strip()[:200]
+    page = _paginate(actor_reads.actors_with_counts(kind=kind, q=q), params.get("page"), problems)
+    context = {
+        "page": page,
+        "problems": problems,
+        "kinds": Actor.Kind.choices,
+        "chosen": {"kind": kind, "q": q},
+        "query": _query_without(params, "page"),
+    }
+    return render(request, "tracker/actor_list.html", context, status=400 if problems else 200)
 
 
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse(get_object_or_404(Actor, slug=slug).name)
+    actor = actor_reads.actor_by_slug(slug=slug)
+    if actor is None:
+        raise Http404("No actor has this address.")
+    context = {
+        "actor": actor,
+        "members": actor_reads.actor_members(actor=actor),
+        "declared": actor_reads.actor_lines_declared(actor=actor),
+        "addressed": actor_reads.actor_lines_addressed(actor=actor),
+        "crossings": actor_reads.actor_crossings(actor=actor),
+        "follow_through": follow_through_for_actor(actor=actor),
+        "declared_query": urlencode({"declared_by": actor.slug}),
+        "addressed_query": urlencode({"addressee": actor.slug}),
+    }
+    return render(request, "tracker/actor_detail.html", context)

@@ -1,0 +1,139 @@
+"""Reads for the overview page: counts, recent activity, follow-through, a 12-month timeline.
+
+Every function issues a fixed number of queries whatever the size of the record.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models.functions import TruncMonth
+
+from tracker.models import Actor, Candidate, Event, RedLine, Source
+from tracker.selectors.follow_through import FollowThrough, follow_through_by
+from tracker.selectors.red_lines import public_red_lines
+
+EVENT_KINDS: tuple[str, ...] = tuple(Event.Kind.values)
+
+
+def sourced_public_events() -> QuerySet[Event]:
+    """Public events (sourced, on a published line) without the DISTINCT a join would need."""
+    return Event.objects.filter(red_line__is_published=True).filter(
+        Exists(Source.objects.filter(event=OuterRef("pk")))
+    )
+
+
+def status_counts() -> list[tuple[str, str, int]]:
+    """(status, label, number of published lines) for every status, zeros included."""
+    found = dict(
+        RedLine.objects.filter(is_published=True)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [(value, label, found.get(value, 0)) for value, label in RedLine.Status.choices]
+
+
+def recently_crossed(*, limit: int = 6) -> list[Event]:
+    """The latest sourced crossings of published lines, newest first, with their line."""
+    return list(
+        sourced_public_events()
+        .filter(kind=Event.Kind.CROSSING)
+        .select_related("red_line", "red_line__declared_by")
+        .order_by("-occurred_on", "-id")[:limit]
+    )
+
+
+def recent_declarations(*, limit: int = 6) -> list[RedLine]:
+    return list(public_red_lines().order_by("-declared_on", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class ActorFollowThrough:
+    actor: Actor
+    figures: FollowThrough
+
+    @property
+    def not_crossed(self) -> int:
+        return self.figures.lines_declared - self.figures.lines_crossed
+
+    @property
+    def crossed_unanswered(self) -> int:
+        return self.figures.lines_crossed - self.figures.lines_enforced
+
+
+def follow_through_by_declarer(*, limit: int = 10) -> list[ActorFollowThrough]:
+    """Declarers with the most crossed (then declared) lines first, with the counts behind the rate."""
+    by_actor = follow_through_by(key="declared_by_id")
+    top = sorted(by_actor.items(), key=lambda kv: (-kv[1].lines_crossed, -kv[1].lines_declared, kv[0]))[
+        :limit
+    ]
+    actors = Actor.objects.only("id", "slug", "name").in_bulk([actor_id for actor_id, _ in top])
+    return [ActorFollowThrough(actors[actor_id], figures) for actor_id, figures in top if actor_id in actors]
+
+
+@dataclass(frozen=True)
+class MonthCounts:
+    month: date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class EventTimeline:
+    months: list[MonthCounts]
+    latest_event_on: date | None
+    shifted: bool  # True when the last 12 months were empty and the window ends at the latest event
+
+    @property
+    def peak(self) -> int:
+        return max((m.total for m in self.months), default=0)
+
+    @property
+    def total(self) -> int:
+        return sum(m.total for m in self.months)
+
+
+def _month_start(d: date, back: int = 0) -> date:
+    index = d.year * 12 + d.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def events_by_month(*, today: date, months: int = 12) -> EventTimeline:
+    """Public events per month and kind over the `months` months ending with today's month.
+
+    When that window holds nothing (an old record), the window ends at the month of the
+    latest public event instead, so the chart still shows the most recent activity.
+    """
+    events = sourced_public_events()
+    latest = events.aggregate(latest=Max("occurred_on"))["latest"]
+    end = today
+    shifted = False
+    if latest is not None and latest < _month_start(today, months - 1):
+        end, shifted = latest, True
+    first = _month_start(end, months - 1)
+    rows = (
+        events.filter(occurred_on__gte=first, occurred_on__lte=end)
+        .order_by()
+        .annotate(month=TruncMonth("occurred_on"))
+        .values("month", "kind")
+        .annotate(n=Count("id"))
+        .values_list("month", "kind", "n")
+    )
+    counts: dict[date, dict[str, int]] = {}
+    for month, kind, n in rows:
+        key = month.date() if hasattr(month, "date") else month
+        counts.setdefault(key, {})[kind] = n
+    timeline = []
+    for back in range(months - 1, -1, -1):
+        m = _month_start(end, back)
+        timeline.append(MonthCounts(m, {k: counts.get(m, {}).get(k, 0) for k in EVENT_KINDS}))
+    return EventTimeline(months=timeline, latest_event_on=latest, shifted=shifted)
+
+
+def pending_review_count() -> int:
+    return Candidate.objects.filter(status=Candidate.Status.PENDING).count()

@@ -1,0 +1,174 @@
+"""A red line's life on a date axis: lanes, ticks and marks for the server-drawn SVG timeline."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from tracker.models import Event, RedLine, Source
+
+LANES: tuple[tuple[str, str], ...] = (
+    ("declaration", "Declared"),
+    ("restatement", "Restated"),
+    ("crossing", "Crossed"),
+    ("response", "Response"),
+    ("withdrawal", "Withdrawn"),
+)
+LEGEND: tuple[tuple[str, str], ...] = (
+    ("declaration", "Declaration"),
+    ("restatement", "Restatement"),
+    ("crossing", "Crossing (hollow when partial)"),
+    ("response", "Response"),
+    ("withdrawal", "Withdrawal"),
+)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Mark:
+    kind: str
+    label: str
+    on: date
+    x: float
+    y: float
+    summary: str
+    anchor: str
+    source: Source | None
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Lane:
+    kind: str
+    label: str
+    y: float
+
+
+@dataclass
+class Timeline:
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    axis_y: float
+    start: date
+    end: date
+    today_x: float
+    lanes: list[Lane] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    legend: tuple[tuple[str, str], ...] = LEGEND
+
+
+def _first(sources: Iterable[Source]) -> Source | None:
+    return next(iter(sources), None)
+
+
+def _ticks(start: date, end: date, scale) -> list[Tick]:
+    span_days = (end - start).days
+    if span_days > 3 * 365:
+        years = span_days / 365.25
+        step = next(s for s in (1, 2, 5, 10, 20, 50) if years / s <= 8)
+        first = (start.year // step + 1) * step
+        return [Tick(scale(date(y, 1, 1)), str(y)) for y in range(first, end.year + 1, step)]
+    months = max(1, round(span_days / 30.44))
+    step = next(s for s in (1, 2, 3, 6, 12) if months / s <= 8)
+    ticks = []
+    index = start.year * 12 + start.month  # the month after start's month, zero-based index
+    while True:
+        y, m = divmod(index, 12)
+        if m % step == 0:
+            d = date(y, m + 1, 1)
+            if d > end:
+                break
+            ticks.append(Tick(scale(d), f"{MONTHS[m]} {y}"))
+        index += 1
+    return ticks
+
+
+def red_line_timeline(
+    *,
+    red_line: RedLine,
+    events: Sequence[Event],
+    line_sources: Sequence[Source],
+    today: date,
+    width: int = 900,
+) -> Timeline:
+    """Lay out the declaration and each event on a shared date axis running to today.
+
+    Each kind has its own lane, so marks of different kinds never hide each other; marks
+    in one lane that fall within a few pixels are nudged up and down alternately.
+    """
+    last = max([red_line.declared_on, today, *(e.occurred_on for e in events)])
+    span = max((last - red_line.declared_on).days, 30)
+    start = red_line.declared_on - timedelta(days=max(1, round(span * 0.03)))
+    end = last + timedelta(days=max(1, round(span * 0.03)))
+    plot_left, plot_right = 96, width - 16
+    total = (end - start).days
+
+    def scale(d: date) -> float:
+        return round(plot_left + (d - start).days / total * (plot_right - plot_left), 1)
+
+    used = {"declaration", "restatement", "crossing", "response"} | {e.kind for e in events}
+    lane_h, top = 34, 22
+    lanes = [
+        Lane(kind, label, top + i * lane_h)
+        for i, (kind, label) in enumerate(k for k in LANES if k[0] in used)
+    ]
+    lane_y = {lane.kind: lane.y for lane in lanes}
+    axis_y = top + len(lanes) * lane_h - lane_h / 2 + 6
+
+    marks = [
+        Mark(
+            kind="declaration",
+            label="Declaration",
+            on=red_line.declared_on,
+            x=scale(red_line.declared_on),
+            y=lane_y["declaration"],
+            summary=red_line.title,
+            anchor="statement",
+            source=_first(line_sources),
+        )
+    ]
+    last_x: dict[str, float] = {}
+    nudge: dict[str, int] = {}
+    for event in events:
+        x = scale(event.occurred_on)
+        y = lane_y[event.kind]
+        if event.kind in last_x and x - last_x[event.kind] < 9:
+            nudge[event.kind] = nudge.get(event.kind, 0) + 1
+            y += 7 if nudge[event.kind] % 2 else -7
+        else:
+            nudge[event.kind] = 0
+        last_x[event.kind] = x
+        marks.append(
+            Mark(
+                kind=event.kind,
+                label=event.get_kind_display() + (" (partial)" if event.partial else ""),
+                on=event.occurred_on,
+                x=x,
+                y=y,
+                summary=event.summary,
+                anchor=f"event-{event.pk}",
+                source=_first(event.sources.all()),
+                partial=event.partial,
+            )
+        )
+    return Timeline(
+        width=width,
+        height=int(axis_y + 28),
+        plot_left=plot_left,
+        plot_right=plot_right,
+        axis_y=axis_y,
+        start=start,
+        end=end,
+        today_x=scale(today),
+        lanes=lanes,
+        ticks=_ticks(start, end, scale),
+        marks=marks,
+    )
