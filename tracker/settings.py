@@ -152,13 +152,28 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="10000/hour")},
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser", "api.parsers.NotJSONParser"],
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }
+# Request bodies above this many bytes are answered 413 (the API's JSON parser checks it too).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Red Line Tracker API",
     "DESCRIPTION": "Declared geopolitical red lines, the events that tested them, and sources.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PARSER_WHITELIST": ["api.parsers.LimitedJSONParser"],
+    "ENUM_NAME_OVERRIDES": {
+        "ActorKindEnum": "tracker.models.record.ActorKind",
+        "EventKindEnum": "tracker.models.record.EventKind",
+        "RedLineStatusEnum": "tracker.models.record.Status",
+        "CandidateKindEnum": "tracker.models.ingest.CandidateKind",
+        "CandidateStatusEnum": "tracker.models.ingest.CandidateStatus",
+        "ArticleStateEnum": "tracker.models.ingest.ArticleState",
+    },
 }
 
 # --- Ingestion --------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Reads of red lines shared by the API and the dashboard: one filter set, one search."""
 
+import json
 from datetime import date
 
 import django_filters
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from tracker.models import Actor, Event, RedLine, StatusChange
@@ -49,7 +51,13 @@ class RedLineFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_topic(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.filter(topics__contains=[value.strip().lower()]) if value.strip() else qs
+        topic = value.strip().lower()
+        if not topic:
+            return qs
+        if connection.features.supports_json_field_contains:
+            return qs.filter(topics__contains=[topic])
+        # SQLite has no JSON containment: match the quoted element in the stored JSON text.
+        return qs.filter(topics__icontains=json.dumps(topic))
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return full_text_filter(qs, value, fields=("title", "statement", "trigger"))

@@ -1,0 +1,215 @@
+"""Ingestion API: feeds (curators only) and articles (public list, curators submit).
+
+Input serializer -> service -> output serializer; the services own every rule.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from tracker.errors import DomainError
+from tracker.ingest.articles import article_submit_text, article_submit_url
+from tracker.ingest.feeds import feed_add
+from tracker.models import Article, Feed
+
+CURATOR_GROUP = "Curator"
+
+
+def _is_curator(user) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_staff or user.groups.filter(name=CURATOR_GROUP).exists()
+
+
+class IsCurator(BasePermission):
+    message = "This needs a token of a curator (Curator group) or staff user."
+
+    def has_permission(self, request, view) -> bool:
+        return _is_curator(request.user)
+
+
+class ReadOrCuratorWrites(IsCurator):
+    message = "Submitting articles needs a token of a curator (Curator group) or staff user."
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS or super().has_permission(request, view)
+
+
+class IngestPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _domain_to_400(exc: DomainError) -> ValidationError:
+    return ValidationError(exc.as_dict())
+
+
+class FeedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Feed
+        fields = [
+            "id",
+            "url",
+            "title",
+            "active",
+            "poll_interval",
+            "last_polled_at",
+            "last_status",
+            "consecutive_failures",
+            "disabled_reason",
+        ]
+        read_only_fields = fields
+
+
+class FeedInputSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=1000)
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    active = serializers.BooleanField(required=False, default=True)
+    poll_interval = serializers.IntegerField(required=False, default=1800, min_value=60, max_value=7 * 86400)
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    published_on = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "url",
+            "canonical_url",
+            "feed",
+            "title",
+            "publisher",
+            "published_on",
+            "language",
+            "text",
+            "state",
+            "duplicate_of",
+            "error",
+        ]
+        read_only_fields = fields
+
+    def get_published_on(self, article: Article) -> str | None:
+        return article.published_at.date().isoformat() if article.published_at else None
+
+
+class ArticleInputSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    text = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
+    published_on = serializers.DateField(required=False, allow_null=True, default=None)
+    publisher = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, data: dict) -> dict:
+        if data["text"]:
+            if not data["title"].strip():
+                raise ValidationError({"title": ["A title is needed with a text."]})
+        elif not data["url"]:
+            raise ValidationError({"url": ['Give either "url", or "title" and "text".']})
+        elif data["title"] or data["published_on"]:
+            raise ValidationError({"text": ['"title" and "published_on" go with a "text".']})
+        return data
+
+
+class FeedListCreate(generics.ListCreateAPIView):
+    """Feeds polled for articles. Curators only. A new feed is polled at once."""
+
+    serializer_class = FeedSerializer
+    permission_classes = [IsCurator]
+    pagination_class = IngestPagination
+    queryset = Feed.objects.order_by("id")
+
+    @extend_schema(request=FeedInputSerializer, responses={201: FeedSerializer})
+    def post(self, request, *args, **kwargs) -> Response:
+        data = FeedInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            feed = feed_add(**data.validated_data)
+        except DomainError as exc:
+            raise _domain_to_400(exc) from exc
+        return Response(FeedSerializer(feed).data, status=status.HTTP_201_CREATED)
+
+
+class FeedDetail(generics.RetrieveAPIView):
+    serializer_class = FeedSerializer
+    permission_classes = [IsCurator]
+    queryset = Feed.objects.all()
+
+
+class ArticleListCreate(generics.ListCreateAPIView):
+    """Ingested articles; filters `state`, `feed`, `q` (title/text), `updated_since`.
+
+    POST `{"url"}` stores the article and queues its fetch; POST `{"title", "text", "url"?,
+    "published_on"?}` stores it as given for analysis. Both answer 201 with the article (200 with
+    the stored one when that URL or text is already there); its `state` moves on as the pipeline runs.
+    """
+
+    serializer_class = ArticleSerializer
+    permission_classes = [ReadOrCuratorWrites]
+    pagination_class = IngestPagination
+
+    def get_queryset(self):
+        articles = Article.objects.order_by("-created_at", "-id")
+        params = self.request.query_params
+        if state := params.get("state"):
+            if state not in Article.State.values:
+                raise ValidationError({"state": [f"One of: {', '.join(Article.State.values)}."]})
+            articles = articles.filter(state=state)
+        if feed := params.get("feed"):
+            if not feed.isdigit():
+                raise ValidationError({"feed": ["A feed id (a whole number)."]})
+            articles = articles.filter(feed_id=int(feed))
+        if q := params.get("q", "").strip():
+            articles = articles.filter(Q(title__icontains=q) | Q(text__icontains=q))
+        if since := params.get("updated_since"):
+            try:
+                parsed = serializers.DateTimeField().to_internal_value(since)
+            except ValidationError as exc:
+                raise ValidationError({"updated_since": exc.detail}) from exc
+            articles = articles.filter(updated_at__gte=parsed)
+        return articles
+
+    @extend_schema(request=ArticleInputSerializer, responses={201: ArticleSerializer, 200: ArticleSerializer})
+    def post(self, request, *args, **kwargs) -> Response:
+        data = ArticleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            if values["text"]:
+                article, created = article_submit_text(
+                    title=values["title"],
+                    text=values["text"],
+                    url=values["url"],
+                    published_on=values["published_on"],
+                    publisher=values["publisher"],
+                )
+            else:
+                article, created = article_submit_url(url=values["url"])
+        except DomainError as exc:
+            raise _domain_to_400(exc) from exc
+        article.refresh_from_db()
+        return Response(
+            ArticleSerializer(article).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class ArticleDetail(generics.RetrieveAPIView):
+    serializer_class = ArticleSerializer
+    permission_classes = [ReadOrCuratorWrites]
+    queryset = Article.objects.all()
+
+
+urlpatterns = [
+    path("feeds/", FeedListCreate.as_view(), name="api-feed-list"),
+    path("feeds/<int:pk>/", FeedDetail.as_view(), name="api-feed-detail"),
+    path("articles/", ArticleListCreate.as_view(), name="api-article-list"),
+    path("articles/<int:pk>/", ArticleDetail.as_view(), name="api-article-detail"),
+]

@@ -1,0 +1,57 @@
+"""Page-number pagination: `count/next/previous/results`, `page_size` 1–200, bad values answered 400."""
+
+from django.utils.encoding import force_str
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+MAX_PAGE_SIZE = 200
+
+
+class PagePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    page_size_query_description = f"Results per page, 1 to {MAX_PAGE_SIZE} (default 50); more is a 400."
+    page_query_description = "A page number, from 1. A page past the last one is a 404."
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            raise ValidationError({"page_size": ["Enter a whole number."]}) from None
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError({"page_size": [f"Must be between 1 and {self.max_page_size}."]})
+        return size
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        try:
+            number = int(raw)
+        except ValueError:
+            raise ValidationError({"page": ["Enter a whole number, or 'last'."]}) from None
+        if number < 1:
+            raise ValidationError({"page": ["Pages start at 1."]})
+        return number
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": force_str(self.page_query_description),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": force_str(self.page_size_query_description),
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]

@@ -1,0 +1,78 @@
+"""CSV and JSON Lines: flat, UTF-8, streamed by `api.export` for whole results."""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from rest_framework.renderers import BaseRenderer
+
+
+def flat(value: Any) -> str:
+    """One CSV cell: lists joined by "; ", nested records by their slug or URL."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "; ".join(flat(v) for v in value)
+    if isinstance(value, Mapping):
+        for key in ("slug", "url", "id"):
+            if key in value:
+                return str(value[key])
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return str(value)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(columns: list[str], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """A header row, then one line per row; nothing is held beyond the current row."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(columns)
+    for row in rows:
+        yield writer.writerow([flat(row.get(c)) for c in columns])
+
+
+def json_line(value: Any) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n"
+
+
+def _rows(data: Any) -> list[Mapping[str, Any]]:
+    if isinstance(data, Mapping) and isinstance(data.get("results"), list):
+        return data["results"]
+    if isinstance(data, list):
+        return [r if isinstance(r, Mapping) else {"value": r} for r in data]
+    if isinstance(data, Mapping):
+        return [data]
+    return [{"value": data}]
+
+
+class CSVRenderer(BaseRenderer):
+    """`?format=csv`. Lists are streamed by the view; this renders single objects and errors."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        rows = _rows(data)
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+        return "".join(csv_lines(columns, rows)).encode("utf-8")
+
+
+class JSONLinesRenderer(BaseRenderer):
+    """`?format=jsonl`: one JSON object per line (lists are streamed by the view)."""
+
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        return "".join(json_line(r) for r in _rows(data)).encode("utf-8")

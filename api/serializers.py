@@ -1,0 +1,293 @@
+"""Output serializers (reads) and input serializers (writes, validated here, saved by services).
+
+Actors, lines and addressees are referred to by slug in both directions; `sources` is a nested
+list of {url, publisher, title, published_on, quote}.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tracker.models import Actor, Deletion, Event, RedLine, Source
+
+# --- reads ------------------------------------------------------------------------------
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    article = serializers.IntegerField(source="article_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Source
+        fields = ["url", "publisher", "title", "published_on", "quote", "article"]
+
+
+class ActorRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Actor
+        fields = ["slug", "name"]
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    affiliation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    aliases = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Actor
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "country",
+            "affiliation",
+            "aliases",
+            "wikidata_id",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class FollowThroughSerializer(serializers.Serializer):
+    lines_declared = serializers.IntegerField()
+    lines_crossed = serializers.IntegerField(help_text="Lines with at least one sourced crossing.")
+    lines_enforced = serializers.IntegerField(
+        help_text="Crossed lines with a response on or after their first crossing."
+    )
+    follow_through_rate = serializers.FloatField(
+        allow_null=True, help_text="lines_enforced / lines_crossed; null when nothing was crossed."
+    )
+    median_days_to_response = serializers.FloatField(allow_null=True)
+    median_days_to_first_crossing = serializers.FloatField(allow_null=True)
+
+
+class ActorDetailSerializer(ActorSerializer):
+    follow_through = serializers.SerializerMethodField()
+
+    class Meta(ActorSerializer.Meta):
+        fields = [*ActorSerializer.Meta.fields, "follow_through"]
+
+    @extend_schema_field(FollowThroughSerializer)
+    def get_follow_through(self, actor: Actor) -> dict:
+        return actor.follow_through.as_dict()
+
+
+class EventInLineSerializer(serializers.ModelSerializer):
+    actors = ActorRefSerializer(many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "kind",
+            "occurred_on",
+            "actors",
+            "summary",
+            "partial",
+            "sources",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class EventSerializer(EventInLineSerializer):
+    red_line = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta(EventInLineSerializer.Meta):
+        fields = ["id", "red_line", *EventInLineSerializer.Meta.fields[1:]]
+
+
+class RedLineSerializer(serializers.ModelSerializer):
+    declared_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    declared_by_name = serializers.CharField(source="declared_by.name", read_only=True)
+    addressees = ActorRefSerializer(many=True, read_only=True)
+    restates = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    topics = serializers.ListField(child=serializers.CharField(), read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RedLine
+        fields = [
+            "slug",
+            "title",
+            "declared_by",
+            "declared_by_name",
+            "addressees",
+            "declared_on",
+            "statement",
+            "trigger",
+            "threatened_response",
+            "explicitness",
+            "severity",
+            "category",
+            "topics",
+            "restates",
+            "status",
+            "status_changed_on",
+            "last_reaffirmed_on",
+            "sources",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class RedLineDetailSerializer(RedLineSerializer):
+    as_of = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The date asked for with ?as_of=, or null for today."
+    )
+    events = EventInLineSerializer(many=True, read_only=True, source="timeline_events")
+
+    class Meta(RedLineSerializer.Meta):
+        fields = [*RedLineSerializer.Meta.fields, "as_of", "events"]
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    type = serializers.ChoiceField(choices=["declaration", "event", "status_change"])
+    kind = serializers.CharField(help_text="The event kind, for events.")
+    summary = serializers.CharField()
+    event_id = serializers.IntegerField(allow_null=True)
+    old_status = serializers.CharField(help_text="For status changes.")
+    new_status = serializers.CharField(help_text="For status changes.")
+    sources = SourceSerializer(many=True)
+
+
+class HistorySerializer(serializers.Serializer):
+    red_line = serializers.CharField(help_text="The line's slug.")
+    status = serializers.ChoiceField(choices=RedLine.Status.choices)
+    as_of = serializers.DateField(allow_null=True)
+    timeline = TimelineEntrySerializer(many=True)
+
+
+class ActorFollowThroughSerializer(FollowThroughSerializer):
+    actor = serializers.CharField(help_text="The declaring actor's slug.")
+    name = serializers.CharField()
+
+
+class CategoryFollowThroughSerializer(FollowThroughSerializer):
+    category = serializers.ChoiceField(choices=RedLine.Category.choices)
+
+
+class StatusCountsSerializer(serializers.Serializer):
+    active = serializers.IntegerField()
+    crossed = serializers.IntegerField()
+    enforced = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+
+
+class SeverityCountsSerializer(serializers.Serializer):
+    diplomatic = serializers.IntegerField()
+    economic = serializers.IntegerField()
+    military = serializers.IntegerField()
+    nuclear = serializers.IntegerField()
+
+
+class CategoryCountsSerializer(serializers.Serializer):
+    weapons_transfer = serializers.IntegerField()
+    strikes_on_territory = serializers.IntegerField()
+    alliance_enlargement = serializers.IntegerField()
+    foreign_deployment = serializers.IntegerField()
+    wmd_use = serializers.IntegerField()
+    territorial_change = serializers.IntegerField()
+    diplomatic_contact = serializers.IntegerField()
+    economic_measure = serializers.IntegerField()
+    other = serializers.IntegerField()
+
+
+class StatsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Published red lines counted.")
+    by_status = StatusCountsSerializer()
+    by_severity = SeverityCountsSerializer()
+    by_category = CategoryCountsSerializer()
+    follow_through_by_actor = ActorFollowThroughSerializer(many=True)
+    follow_through_by_category = CategoryFollowThroughSerializer(many=True)
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    declared_after = serializers.DateField(required=False, help_text="Only lines declared on or after.")
+    declared_before = serializers.DateField(required=False, help_text="Only lines declared on or before.")
+    severity = serializers.ChoiceField(choices=RedLine.Severity.choices, required=False)
+    category = serializers.ChoiceField(choices=RedLine.Category.choices, required=False)
+
+
+class AsOfQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False, help_text="YYYY-MM-DD: the status and events as they stood on that date."
+    )
+
+
+class DeletionSerializer(serializers.ModelSerializer):
+    model = serializers.ChoiceField(choices=["actor", "red_line", "event"])
+
+    class Meta:
+        model = Deletion
+        fields = ["model", "key", "deleted_at"]
+
+
+# --- writes -----------------------------------------------------------------------------
+
+
+class SourceInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["url", "publisher", "title", "published_on", "quote"]
+
+
+def _slugs(queryset, **kw) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="slug", queryset=queryset, **kw)
+
+
+def _strings(**kw) -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(max_length=200), max_length=100, **kw)
+
+
+class ActorInputSerializer(serializers.ModelSerializer):
+    affiliation = _slugs(Actor.objects.all(), required=False, allow_null=True)
+    aliases = _strings(required=False)
+
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "country", "affiliation", "aliases", "wikidata_id", "description"]
+
+
+class RedLineInputSerializer(serializers.ModelSerializer):
+    declared_by = _slugs(Actor.objects.all())
+    addressees = _slugs(Actor.objects.all(), many=True, required=False)
+    restates = _slugs(RedLine.objects.all(), required=False, allow_null=True)
+    topics = _strings(required=False)
+    sources = SourceInputSerializer(
+        many=True, min_length=1, help_text="At least one source: lines written through the API are public."
+    )
+
+    class Meta:
+        model = RedLine
+        fields = [
+            "slug",
+            "title",
+            "declared_by",
+            "addressees",
+            "declared_on",
+            "statement",
+            "trigger",
+            "threatened_response",
+            "explicitness",
+            "severity",
+            "category",
+            "topics",
+            "restates",
+            "sources",
+        ]
+
+    def validate_topics(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(v.strip().lower() for v in value))
+
+
+class EventInputSerializer(serializers.ModelSerializer):
+    red_line = _slugs(RedLine.objects.all())
+    actors = _slugs(Actor.objects.all(), many=True, required=False)
+    sources = SourceInputSerializer(
+        many=True, min_length=1, help_text="At least one source: events written through the API are public."
+    )
+
+    class Meta:
+        model = Event
+        fields = ["red_line", "kind", "occurred_on", "actors", "summary", "partial", "sources"]

@@ -1,0 +1,353 @@
+"""Public read, curator write. Reads come from selectors; writes go through tracker.services.record."""
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as s
+from api.export import ExportMixin
+from api.filters import ActorFilter, DeletionFilter, EventFilter, StableOrderingBackend
+from api.pagination import PagePagination
+from api.permissions import IsCuratorOrReadOnly
+from api.renderers import CSVRenderer, JSONLinesRenderer
+from api.streaming import dump_response
+from tracker.models import Actor, Deletion, Event, RedLine, Source
+from tracker.selectors.actors import actors_listed
+from tracker.selectors.events import published_events
+from tracker.selectors.follow_through import follow_through_for_actor
+from tracker.selectors.history import red_line_timeline
+from tracker.selectors.red_lines import RedLineFilter, public_red_lines, red_line_events
+from tracker.selectors.stats import record_stats
+from tracker.services import record
+from tracker.services import status as rules
+
+LIST_RENDERERS = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, JSONLinesRenderer]
+WRITE_ERRORS = {
+    400: OpenApiResponse(description="Invalid input: messages per field."),
+    403: OpenApiResponse(description="Not a curator."),
+    404: OpenApiResponse(description="Unknown slug or id."),
+    409: OpenApiResponse(description="Would orphan other records."),
+    413: OpenApiResponse(description="Body too large."),
+}
+
+
+class RecordViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Shared plumbing: filters then a stable tie-break, pagination, exports, curator-only writes."""
+
+    permission_classes = [IsCuratorOrReadOnly]
+    filter_backends = [DjangoFilterBackend, StableOrderingBackend]
+    pagination_class = PagePagination
+    renderer_classes = LIST_RENDERERS
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    input_serializer_class: type[s.serializers.Serializer]
+    read_serializer_class: type[s.serializers.Serializer]
+    tombstone_model = ""
+
+    def get_serializer_class(self):
+        return self.read_serializer_class
+
+    def get_object(self) -> Any:
+        """Detail lookups ignore list filters; writes may reach drafts, reads only public rows."""
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        obj = get_object_or_404(self.get_queryset(), **{self.lookup_field: self.kwargs[lookup]})
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def _input(self, data: Any, instance: Any = None, partial: bool = False) -> dict[str, Any]:
+        serializer = self.input_serializer_class(
+            instance=instance, data=data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _output(self, obj: Any, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.read_queryset().get(pk=obj.pk)
+        self._decorate(fresh)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def _decorate(self, obj: Any) -> None:
+        """Attach the per-object extras the detail serializer shows."""
+
+    def read_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List actors", description="Filters: kind, country, q (name/alias search)."),
+    retrieve=extend_schema(summary="An actor and its follow-through figures"),
+    create=extend_schema(
+        summary="Create an actor",
+        request=s.ActorInputSerializer,
+        responses={201: s.ActorDetailSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Edit an actor",
+        request=s.ActorInputSerializer,
+        responses={200: s.ActorDetailSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(summary="Delete an actor", responses={204: None, **WRITE_ERRORS}),
+)
+class ActorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, RecordViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
+    filterset_class = ActorFilter
+    input_serializer_class = s.ActorInputSerializer
+    export_name = "actors"
+
+    def get_queryset(self) -> QuerySet[Actor]:
+        return self.read_queryset()
+
+    def read_queryset(self) -> QuerySet[Actor]:
+        return actors_listed()
+
+    @property
+    def read_serializer_class(self):
+        return s.ActorSerializer if self.action == "list" else s.ActorDetailSerializer
+
+    def _decorate(self, actor: Actor) -> None:
+        actor.follow_through = follow_through_for_actor(actor=actor)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = self.get_object()
+        self._decorate(actor)
+        return Response(self.get_serializer(actor).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._input(request.data)
+        actor = record.actor_create(user=request.user, **data)
+        return self._output(actor, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = self.get_object()
+        old_slug = actor.slug
+        actor = record.actor_update(actor=actor, user=request.user, **self._input(request.data, actor, True))
+        if actor.slug != old_slug:
+            record.tombstone(model="actor", key=old_slug)
+        return self._output(actor)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record.actor_delete(actor=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description="YYYY-MM-DD: status and events as they stood on that date."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List and search red lines"),
+    retrieve=extend_schema(summary="A red line with its addressees, sources and events", parameters=[AS_OF]),
+    create=extend_schema(
+        summary="Declare a red line",
+        request=s.RedLineInputSerializer,
+        responses={201: s.RedLineDetailSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a red line",
+        request=s.RedLineInputSerializer,
+        responses={200: s.RedLineDetailSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(summary="Delete a red line and its events", responses={204: None, **WRITE_ERRORS}),
+    history=extend_schema(
+        summary="A red line's timeline: declaration, events and status changes in date order",
+        parameters=[AS_OF],
+        responses=s.HistorySerializer,
+    ),
+)
+class RedLineViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, RecordViewSet
+):
+    lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
+    filterset_class = RedLineFilter
+    input_serializer_class = s.RedLineInputSerializer
+    export_name = "red-lines"
+
+    @property
+    def read_serializer_class(self):
+        return s.RedLineSerializer if self.action == "list" else s.RedLineDetailSerializer
+
+    def get_queryset(self) -> QuerySet[RedLine]:
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return self.read_queryset(public_red_lines())
+        return RedLine.objects.all()
+
+    def read_queryset(self, base: QuerySet[RedLine] | None = None) -> QuerySet[RedLine]:
+        base = base if base is not None else RedLine.objects.prefetch_related("addressees")
+        return base.select_related("declared_by", "restates").prefetch_related(
+            Prefetch("sources", queryset=Source.objects.order_by("published_on", "id"))
+        )
+
+    def _as_of(self) -> Any:
+        query = s.AsOfQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data.get("as_of")
+
+    def _decorate(self, line: RedLine, as_of: Any = None) -> None:
+        events = list(red_line_events(red_line=line, as_of=as_of))
+        line.timeline_events = events
+        line.as_of = as_of
+        if as_of is not None:
+            if as_of < line.declared_on:
+                raise s.serializers.ValidationError(
+                    {
+                        "as_of": [
+                            f"The line was declared on {line.declared_on.isoformat()}, after {as_of.isoformat()}."
+                        ]
+                    }
+                )
+            result = rules.derive(events, declared_on=line.declared_on)
+            line.status = result.status
+            line.status_changed_on = result.status_changed_on
+            line.last_reaffirmed_on = result.last_reaffirmed_on
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        as_of = self._as_of()
+        line = self.get_object()
+        self._decorate(line, as_of)
+        return Response(self.get_serializer(line).data)
+
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    def history(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        as_of = self._as_of()
+        line = self.get_object()
+        if as_of is not None and as_of < line.declared_on:
+            raise s.serializers.ValidationError(
+                {
+                    "as_of": [
+                        f"The line was declared on {line.declared_on.isoformat()}, after {as_of.isoformat()}."
+                    ]
+                }
+            )
+        timeline = red_line_timeline(red_line=line, as_of=as_of)
+        current = line.status
+        if as_of is not None:
+            facts = red_line_events(red_line=line, as_of=as_of).values(
+                "kind", "occurred_on", "created_at", "id"
+            )
+            current = rules.status_as_of(facts, as_of)
+        data = {"red_line": line.slug, "status": current, "as_of": as_of, "timeline": timeline}
+        return Response(s.HistorySerializer(data).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._input(request.data)
+        line = record.red_line_create(user=request.user, **data)
+        return self._output(line, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        line = self.get_object()
+        old_slug = line.slug
+        data = self._input(request.data, line, True)
+        line = record.red_line_update(red_line=line, user=request.user, **data)
+        if line.slug != old_slug:
+            record.tombstone(model="red_line", key=old_slug)
+        return self._output(line)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record.red_line_delete(red_line=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List events"),
+    retrieve=extend_schema(summary="An event with its actors and sources"),
+    create=extend_schema(
+        summary="Record an event",
+        request=s.EventInputSerializer,
+        responses={201: s.EventSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Edit an event",
+        request=s.EventInputSerializer,
+        responses={200: s.EventSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(summary="Delete an event", responses={204: None, **WRITE_ERRORS}),
+)
+class EventViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, RecordViewSet):
+    lookup_value_regex = r"[0-9]{1,18}"
+    filterset_class = EventFilter
+    input_serializer_class = s.EventInputSerializer
+    read_serializer_class = s.EventSerializer
+    export_name = "events"
+
+    def get_queryset(self) -> QuerySet[Event]:
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return published_events()
+        return Event.objects.select_related("red_line")
+
+    def read_queryset(self) -> QuerySet[Event]:
+        return Event.objects.select_related("red_line").prefetch_related("actors", "sources")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        event = record.event_record(user=request.user, **self._input(request.data))
+        return self._output(event, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        event = self.get_object()
+        event = record.event_update(event=event, user=request.user, **self._input(request.data, event, True))
+        return self._output(event)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record.event_delete(event=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Tombstones of deleted records",
+        description="With `since`, a client keeping a copy learns what to delete. Keys are slugs "
+        "(actors, red lines; also a line's or actor's old slug after a rename) or event ids.",
+    )
+)
+class DeletionViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Deletion.objects.all()
+    serializer_class = s.DeletionSerializer
+    filterset_class = DeletionFilter
+    filter_backends = [DjangoFilterBackend, StableOrderingBackend]
+    pagination_class = PagePagination
+    renderer_classes = LIST_RENDERERS
+    export_name = "deletions"
+
+
+class StatsView(APIView):
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+    @extend_schema(
+        summary="Counts by status, severity and category; follow-through by actor and by category",
+        parameters=[s.StatsQuerySerializer],
+        responses=s.StatsSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = s.StatsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(s.StatsSerializer(record_stats(**query.validated_data)).data)
+
+
+class DumpView(APIView):
+    """The whole public record as JSON Lines: actors, then red lines, then events, streamed."""
+
+    renderer_classes = [JSONLinesRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        return (JSONLinesRenderer(), JSONLinesRenderer.media_type)
+
+    @extend_schema(
+        summary="The whole public record as streamed JSON Lines",
+        description='One object per line: {"type": "actor"|"red_line"|"event", "data": {...}} with the '
+        "same fields as the lists; `generated_at` in a first header line.",
+        responses={(200, "application/x-ndjson"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request):
+        return dump_response(request=request, generated_at=timezone.now())
