@@ -1,4 +1,6 @@
+from .alerts import Follow, Notification, Webhook, WebhookDelivery
 from .ingest import Article, ArticleBand, Candidate, Feed, FeedPoll, FetchLog
+from .ops import OutboxTask
 from .record import Actor, Deletion, Event, RedLine, Source, StatusChange
 
 __all__ = [
@@ -11,7 +13,12 @@ __all__ = [
     "Feed",
     "FeedPoll",
     "FetchLog",
+    "Follow",
+    "Notification",
+    "OutboxTask",
     "RedLine",
     "Source",
     "StatusChange",
+    "Webhook",
+    "WebhookDelivery",
 ]
