@@ -23,3 +23,11 @@ def curator(db, django_user_model):
 @pytest.fixture
 def superuser(db, django_user_model):
     return django_user_model.objects.create_superuser("admin", "admin@example.org", "admin-pass-123")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, a file test database: worker subprocesses in the integration tests must open it too."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")

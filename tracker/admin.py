@@ -149,3 +149,6 @@ class DeletionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+from tracker.ingest import admin as ingest_admin  # noqa: E402, F401  (Feed, FeedPoll, Article, FetchLog)
