@@ -151,4 +151,5 @@ class DeletionAdmin(admin.ModelAdmin):
         return False
 
 
+from tracker.analysis import admin as analysis_admin  # noqa: E402,F401  (registers the review queue)
 from tracker.ingest import admin as ingest_admin  # noqa: E402, F401  (Feed, FeedPoll, Article, FetchLog)

@@ -1,0 +1,455 @@
+"""Rules that read one article: declarations (new or restated), crossings and responses.
+
+Pure functions over a text, an ActorMatcher and a LineIndex; nothing here touches the database.
+"""
+
+import bisect
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from . import lexicon as lx
+from .actors import ActorMatcher, Mention
+from .lines import LineIndex, LineProfile, features_of
+from .text import Sentence, Token, sentences_split, stem, text_prepare, tokens_of
+
+NEW_RED_LINE = "new_red_line"
+RESTATEMENT = "restatement"
+CROSSING = "crossing"
+RESPONSE = "response"
+
+
+@dataclass
+class Finding:
+    kind: str
+    start: int
+    end: int
+    evidence: str
+    score: float
+    declarer: int | None = None
+    red_line: int | None = None
+    addressees: list[int] = field(default_factory=list)
+    actors: list[int] = field(default_factory=list)
+    trigger: str = ""
+    threatened_response: str = ""
+    occurred_on: datetime.date | None = None
+
+
+@dataclass
+class Analysis:
+    text: str
+    findings: list[Finding]
+    notes: tuple[str, ...]
+    mentions: list[Mention]
+
+
+def _phrases(items) -> dict[str, list[tuple[str, ...]]]:
+    table: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in items:
+        words = tuple(t.norm for t in tokens_of(phrase))
+        if words:
+            table.setdefault(words[0], []).append(words)
+    for options in table.values():
+        options.sort(key=len, reverse=True)
+    return table
+
+
+_STRONG = _phrases(lx.STRONG_CUES)
+_WEAK = _phrases(lx.WEAK_CUES)
+_RESPONSE = _phrases(lx.RESPONSE_ACTIONS)
+_BACKGROUND = [re.compile(p, re.I) for p in lx.BACKGROUND_PATTERNS]
+_DENIAL = [re.compile(p, re.I) for p in lx.DENIAL_PATTERNS]
+_REVENGE = [re.compile(p, re.I) for p in lx.REVENGE_PATTERNS]
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'/-]{2,}(?:,[^\n—–]{0,60})?\s[—–-]{1,2}\s")
+_BOILERPLATE = re.compile(
+    r"^\s*(?:read more|sign up|subscribe|photo|\(reporting|reporting by|editing by|advertisement|"
+    r"related:|share this|follow us|click here|copyright|all rights reserved)",
+    re.I,
+)
+_OCCUPIED = re.compile(r"\b(?:occupied|crimea|[a-z]+-held|annexed)\b", re.I)
+_NEGATED_FACT = re.compile(
+    r"\b(?:not yet|has not|have not|had not|did not|didn't|no sign|without|denied|planned|plans to|"
+    r"would|will|could|if|unless|should|whether|ready to|might|may)\b",
+    re.I,
+)
+
+
+@dataclass
+class _Sent:
+    sentence: Sentence
+    base: int  # index of the first token in the whole text's token list
+    tokens: list[Token]
+    norms: list[str]
+    mentions: list[Mention]
+    boilerplate: bool
+    features: set[str] = field(default_factory=set)
+    speaker: int | None = None
+    is_declaration: bool = False
+    is_warning_talk: bool = False
+
+
+def _find(norms: list[str], table: dict[str, list[tuple[str, ...]]]) -> list[tuple[int, int]]:
+    hits = []
+    for i, word in enumerate(norms):
+        for phrase in table.get(word, ()):
+            if tuple(norms[i : i + len(phrase)]) == phrase:
+                hits.append((i, i + len(phrase)))
+                break
+    return hits
+
+
+def analyse_text(
+    raw: str | bytes,
+    *,
+    matcher: ActorMatcher,
+    index: LineIndex,
+    published_on: datetime.date | None = None,
+    title: str = "",
+) -> Analysis:
+    """Everything the rules propose for one text. Raises UnusableText when nothing can be read."""
+    prepared = text_prepare(raw)
+    text = prepared.text
+    published_on = published_on or datetime.date.today()
+    dateline = _DATELINE.match(text[:200])
+    local: dict[str, int] = {}
+    if title:
+        matcher.mentions(tokens_of(title[:1000]), local=local)
+    tokens = tokens_of(text)
+    mentions = matcher.mentions(tokens, skip_until=dateline.end() if dateline else 0, local=local)
+    sents = _sentences(text, tokens, mentions)
+
+    findings: list[Finding] = []
+    _declarations(sents, matcher, index, published_on, findings)
+    article_features: set[str] = set()
+    article_actors: set[int] = set()
+    for s in sents:
+        if not s.boilerplate:
+            article_features |= s.features
+            article_actors.update(m.actor_id for m in s.mentions)
+    candidates = [
+        line
+        for line in index.retrieve(features=article_features, actors=article_actors)
+        if line.declared_on < published_on
+    ]
+    crossed = _crossings(sents, candidates, index, findings)
+    _responses(sents, crossed, findings)
+    findings.sort(key=lambda f: f.start)
+    for f in findings:
+        if f.kind in (CROSSING, RESPONSE) and f.occurred_on is None:
+            f.occurred_on = published_on
+    return Analysis(text=text, findings=findings, notes=prepared.notes, mentions=mentions)
+
+
+def _sentences(text: str, tokens: list[Token], mentions: list[Mention]) -> list[_Sent]:
+    starts = [t.start for t in tokens]
+    mention_starts = [m.start for m in mentions]
+    out = []
+    boiler_paragraph = -1
+    for sentence in sentences_split(text):
+        a = bisect.bisect_left(starts, sentence.start)
+        b = bisect.bisect_left(starts, sentence.end)
+        ma = bisect.bisect_left(mention_starts, sentence.start)
+        mb = bisect.bisect_left(mention_starts, sentence.end)
+        if _BOILERPLATE.match(sentence.text):
+            boiler_paragraph = sentence.paragraph
+        boiler = sentence.paragraph == boiler_paragraph or "\n" in sentence.text.strip()
+        sent_tokens = tokens[a:b]
+        out.append(
+            _Sent(
+                sentence=sentence,
+                base=a,
+                tokens=sent_tokens,
+                norms=[t.norm for t in sent_tokens],
+                mentions=mentions[ma:mb],
+                boilerplate=boiler
+                or not sentence.text.rstrip().endswith((".", '"', "”", "!", "?", "'", "’")),
+                features=features_of(sentence.text),
+            )
+        )
+    return out
+
+
+# --- declarations ------------------------------------------------------------------------------
+
+
+def _speaker(s: _Sent, last_speaker: int | None) -> tuple[int | None, bool]:
+    """Who is talking in this sentence, and whether an explicit non-actor speaker was seen."""
+    norms = s.norms
+    foreign = False
+    first_tok = s.tokens[0] if s.tokens else None
+    for i, word in enumerate(norms):
+        if word not in lx.SPEECH_VERBS:
+            continue
+        # "X said", "X's spokesman said", "X, the ..., said": nearest actor mention to the left.
+        window_start = max(0, i - 9)
+        left = [m for m in s.mentions if _local(m, s) < i and _local(m, s) >= window_start]
+        pronoun = (i >= 1 and norms[i - 1] in lx.PRONOUNS) or (i >= 2 and norms[i - 2] in lx.PRONOUNS)
+        if pronoun and last_speaker is not None:
+            return last_speaker, False
+        between = norms[_local(left[-1], s) + 1 : i] if left else []
+        if left and "that" not in between and len(between) <= 7:
+            return left[-1].actor_id, False
+        right = [m for m in s.mentions if i < _local(m, s) <= i + 4]
+        if right and (i + 1 >= len(norms) or norms[i + 1] != "that"):
+            return right[0].actor_id, False
+        if i > 0 and first_tok is not None:
+            foreign = True
+    return None, foreign
+
+
+def _local(m: Mention, s: _Sent) -> int:
+    return m.first_token - s.base
+
+
+def _declarations(
+    sents: list[_Sent],
+    matcher: ActorMatcher,
+    index: LineIndex,
+    published_on: datetime.date,
+    findings: list[Finding],
+) -> None:
+    last_speaker: int | None = None
+    last_paragraph = -1
+    best_by_key: dict[tuple, Finding] = {}
+    for pos, s in enumerate(sents):
+        if s.sentence.paragraph > last_paragraph + 1:
+            last_speaker = None
+        last_paragraph = s.sentence.paragraph
+        if s.boilerplate or not s.tokens:
+            continue
+        speaker, foreign = _speaker(s, last_speaker)
+        norms = s.norms
+        strong = _find(norms, _STRONG)
+        weak = _find(norms, _WEAK)
+        condition = any(w in lx.CONDITION_MARKERS for w in norms)
+        modal = any(w in lx.FUTURE_MODALS for w in norms) or "means" in norms
+        warn = any(w in lx.WARNING_VERBS for w in norms)
+        subject = _subject(s)
+        declarer = speaker
+        if declarer is None and not foreign:
+            declarer = subject
+        if declarer is None and not foreign and not any(w in lx.SPEECH_VERBS for w in norms):
+            declarer = last_speaker
+        if speaker is not None:
+            last_speaker = speaker
+        elif subject is not None and any(w in lx.SPEECH_VERBS for w in norms):
+            last_speaker = subject
+        text = s.sentence.text
+        if strong and (modal or condition or warn):
+            score = 0.85
+        elif strong:
+            score = 0.6
+        elif weak and condition and modal:
+            score = 0.7
+        elif weak and warn and modal:
+            score = 0.65
+        elif warn and condition and modal:
+            score = 0.6
+        else:
+            continue
+        s.is_warning_talk = True
+        if declarer is None:
+            continue
+        if any(p.search(text) for p in _DENIAL):
+            continue
+        if any(p.search(text) for p in _BACKGROUND):
+            continue
+        if any(p.search(text) for p in _REVENGE) and not condition:
+            continue
+        if not (modal or condition or strong):
+            continue
+        s.is_declaration = True
+        group = matcher.group_of(declarer)
+        addressees = []
+        for m in s.mentions:
+            if m.actor_id not in group and m.actor_id not in addressees:
+                addressees.append(m.actor_id)
+        context = set(s.features)
+        for other in sents[max(0, pos - 1) : pos + 2]:
+            if other.sentence.paragraph == s.sentence.paragraph:
+                context |= other.features
+        line, similarity = _restated_line(declarer, addressees, context, matcher, index, published_on)
+        trigger, response = _spans(s)
+        finding = Finding(
+            kind=RESTATEMENT if line else NEW_RED_LINE,
+            start=s.sentence.start,
+            end=s.sentence.end,
+            evidence=text,
+            score=round(min(1.0, score + (0.1 if line else 0.0)), 3),
+            declarer=declarer,
+            red_line=line.id if line else None,
+            addressees=addressees,
+            actors=[declarer, *addressees],
+            trigger=trigger,
+            threatened_response=response,
+        )
+        key = (declarer, finding.red_line)
+        if key not in best_by_key or best_by_key[key].score < finding.score:
+            best_by_key[key] = finding
+    findings.extend(best_by_key.values())
+
+
+def _subject(s: _Sent) -> int | None:
+    """An actor at the head of the sentence or of its main clause ("China would take ...")."""
+    if not s.mentions:
+        return None
+    base = s.base
+    norms = s.norms
+    for m in s.mentions:
+        k = m.first_token - base
+        if k <= 2:
+            return m.actor_id
+        if k > 0 and norms[k - 1] in ("that", "and", "but"):
+            after = norms[m.last_token - base : m.last_token - base + 3]
+            if any(w in lx.FUTURE_MODALS for w in after):
+                return m.actor_id
+    return None
+
+
+def _spans(s: _Sent) -> tuple[str, str]:
+    """The warned-against action and the threatened response, as spans of the sentence."""
+    text = s.sentence.text
+    lower = text.lower()
+    trigger = ""
+    m = re.search(r"\b(?:if|should|unless|once)\b([^;]*?)(?:,|\bthen\b|\bwould\b|\bwill\b|$)", lower)
+    if not m:
+        m = re.search(r"\b(any\b[^;]*?)(?:\bwould\b|\bwill\b|\bmeans\b|$)", lower)
+    if m:
+        trigger = text[m.start(1) : m.end(1)].strip(" ,")
+    response = ""
+    r = re.search(r"\b(?:would|will|shall)\b([^;]*)$", lower)
+    if r:
+        response = text[r.start(1) : r.end(1)].strip(" ,.")
+    return trigger[:500], response[:500]
+
+
+def _restated_line(
+    declarer: int,
+    addressees: list[int],
+    context: set[str],
+    matcher: ActorMatcher,
+    index: LineIndex,
+    published_on: datetime.date,
+) -> tuple[LineProfile | None, float]:
+    best: tuple[LineProfile | None, float] = (None, 0.0)
+    for line in index.declared_by(matcher.group_of(declarer)):
+        if line.declared_on >= published_on or line.declared_by != declarer:
+            continue
+        shared = context & line.line_features
+        score = sum(index.idf(f) for f in shared)
+        score += 1.0 * len(set(addressees) & line.addressees)
+        if score > best[1]:
+            best = (line, score)
+    line, score = best
+    return (line, score) if line is not None and score >= RESTATE_THRESHOLD else (None, score)
+
+
+RESTATE_THRESHOLD = 6.0
+CROSSING_THRESHOLD = 4.0
+
+
+# --- crossings and responses ------------------------------------------------------------------
+
+
+def _is_factual(s: _Sent) -> bool:
+    norms = s.norms
+    if any(w in ("if", "should", "unless", "whether") for w in norms):
+        return False
+    return any(w in lx.FACT_MARKERS or (w.endswith("ed") and len(w) > 4) for w in norms)
+
+
+def _has_action(s: _Sent, verbs: frozenset[str]) -> bool:
+    return any(w in verbs for w in s.norms)
+
+
+def _crossings(
+    sents: list[_Sent], candidates: list[LineProfile], index: LineIndex, findings: list[Finding]
+) -> dict[int, tuple[LineProfile, Finding]]:
+    best: dict[int, tuple[LineProfile, Finding]] = {}
+    for s in sents:
+        if s.boilerplate or s.is_warning_talk or not _is_factual(s):
+            continue
+        actors = {m.actor_id for m in s.mentions}
+        if not actors:
+            continue
+        text = s.sentence.text
+        scored: list[tuple[float, LineProfile, int]] = []
+        for line in candidates:
+            doers = [a for a in actors & line.trigger_actors if a not in line.declarer_group]
+            if not doers:
+                continue
+            if not _has_action(s, lx.CROSSING_ACTIONS.get(line.category, lx.CROSSING_ACTIONS["other"])):
+                continue
+            if line.category == "strikes_on_territory" and (
+                not (actors & line.declarer_group) or _OCCUPIED.search(text)
+            ):
+                continue
+            shared = s.features & line.trigger_features
+            if sum(1 for f in shared if f.startswith("c:")) < 1 or len(shared) < 3:
+                continue
+            score = sum(index.idf(f) for f in shared)
+            if score >= CROSSING_THRESHOLD:
+                doer = next(m.actor_id for m in s.mentions if m.actor_id in doers)
+                scored.append((score, line, doer))
+        if not scored:
+            continue
+        scored.sort(key=lambda x: -x[0])
+        score, line, doer = scored[0]
+        if len(scored) > 1 and scored[1][0] > score * 0.85:
+            continue  # two lines fit about equally well: leave it to the response and the curator
+        confidence = round(min(0.95, 0.4 + score / 30), 3)
+        finding = Finding(
+            kind=CROSSING,
+            start=s.sentence.start,
+            end=s.sentence.end,
+            evidence=text,
+            score=confidence,
+            red_line=line.id,
+            actors=[doer],
+            trigger=line.title,
+        )
+        if line.id not in best or best[line.id][1].score < confidence:
+            best[line.id] = (line, finding)
+    findings.extend(f for _, f in best.values())
+    return best
+
+
+def _responses(
+    sents: list[_Sent], crossed: dict[int, tuple[LineProfile, Finding]], findings: list[Finding]
+) -> None:
+    if not crossed:
+        return
+    best: dict[int, Finding] = {}
+    for s in sents:
+        if s.boilerplate or s.is_declaration:
+            continue
+        norms = s.norms
+        if any(w in ("if", "should", "unless", "whether") for w in norms):
+            continue
+        cues = _find(norms, _RESPONSE)
+        if not cues:
+            continue
+        base = s.base
+        first_cue = cues[0][0]
+        if not s.mentions or s.mentions[0].first_token - base > first_cue:
+            continue
+        subject = s.mentions[0].actor_id
+        for line, _crossing in crossed.values():
+            if subject not in line.declarer_group:
+                continue
+            score = 0.5 + 0.1 * min(3, len(cues))
+            if best.get(line.id) is None or best[line.id].score < score:
+                best[line.id] = Finding(
+                    kind=RESPONSE,
+                    start=s.sentence.start,
+                    end=s.sentence.end,
+                    evidence=s.sentence.text,
+                    score=round(min(0.9, score), 3),
+                    red_line=line.id,
+                    declarer=line.declared_by,
+                    actors=[subject],
+                )
+    findings.extend(best.values())
+
+
+__all__ = ["Analysis", "Finding", "analyse_text", "stem"]

@@ -1,0 +1,191 @@
+"""Retrieval of tracked red lines by terms, concepts, actors and topics, through an inverted index.
+
+An article looks up only the postings of its own features, and very common terms are capped, so the
+cost per article stays flat as the record grows.
+"""
+
+import datetime
+import math
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .actors import ActorMatcher
+from .lexicon import CONCEPTS
+from .text import stem, tokens_of
+
+STOPWORDS = frozenset(
+    ["a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "such", "any", "other", "than", "then", "into", "onto", "over", "under", "about", "after", "before", "during", "while", "not", "no", "nor", "so", "if", "would", "will", "could", "should", "may", "might", "must", "can", "do", "does", "did", "has", "have", "had", "their", "them", "they", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my", "who", "whom", "which", "what", "when", "where", "why", "how", "also", "more", "most", "very", "up", "down", "out", "off", "again", "further", "once", "all", "both", "each", "few", "some", "own", "same", "too", "just", "said", "says", "say", "against", "between", "through", "since", "until", "upon", "within", "without", "us", "new", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "per", "say", "across", "along", "around", "among", "near", "back", "made", "make", "makes", "take", "takes", "taken", "called", "told", "tell", "country", "countries", "state", "states", "government", "forces", "force"]
+)
+
+_CONCEPT_OF: dict[str, str] = {}
+for _key, _words in CONCEPTS.items():
+    for _w in _words:
+        _CONCEPT_OF.setdefault(stem(_w), _key)
+
+MAX_POSTING = 400  # a term found in more lines than this says little about any one of them
+
+
+def features_of(text: str) -> set[str]:
+    """Content-word stems ("t:") and shared concepts ("c:") of a text."""
+    out: set[str] = set()
+    for tok in tokens_of(text):
+        word = tok.norm
+        if word in STOPWORDS or (len(word) < 3 and not word.isdigit()):
+            continue
+        s = stem(word)
+        out.add("t:" + s)
+        concept = _CONCEPT_OF.get(s)
+        if concept:
+            out.add("c:" + concept)
+    return out
+
+
+@dataclass
+class LineProfile:
+    id: int
+    slug: str
+    title: str
+    declared_by: int
+    declared_on: datetime.date
+    category: str
+    severity: str
+    addressees: frozenset[int]
+    trigger_actors: frozenset[int]  # addressees plus actors named in the trigger
+    declarer_group: frozenset[int]
+    trigger_features: frozenset[str]
+    line_features: frozenset[str]  # title, statement, trigger, response, topics
+
+
+@dataclass
+class LineIndex:
+    lines: list[LineProfile] = field(default_factory=list)
+    by_feature: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_actor: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_declarer: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def build(cls, rows: Iterable[dict], matcher: ActorMatcher) -> "LineIndex":
+        index = cls()
+        for row in rows:
+            trigger_text = f"{row['title']}. {row['trigger']}"
+            trigger_tokens = tokens_of(trigger_text)
+            named = {m.actor_id for m in matcher.mentions(trigger_tokens)}
+            topics = " ".join(t.replace("-", " ") for t in row.get("topics") or [])
+            profile = LineProfile(
+                id=row["id"],
+                slug=row["slug"],
+                title=row["title"],
+                declared_by=row["declared_by"],
+                declared_on=row["declared_on"],
+                category=row["category"],
+                severity=row["severity"],
+                addressees=frozenset(row["addressees"]),
+                trigger_actors=frozenset(set(row["addressees"]) | named),
+                declarer_group=frozenset(matcher.group_of(row["declared_by"])),
+                trigger_features=frozenset(features_of(trigger_text + " " + topics)),
+                line_features=frozenset(
+                    features_of(
+                        f"{trigger_text} {row['statement']} {row.get('threatened_response') or ''} {topics}"
+                    )
+                ),
+            )
+            position = len(index.lines)
+            index.lines.append(profile)
+            for feature in profile.line_features:
+                index.by_feature[feature].append(position)
+            for actor in profile.trigger_actors | profile.declarer_group:
+                index.by_actor[actor].append(position)
+            index.by_declarer[profile.declared_by].append(position)
+        return index
+
+    def idf(self, feature: str) -> float:
+        df = len(self.by_feature.get(feature, ()))
+        return math.log(1 + (len(self.lines) + 1) / (df + 1)) if df else 0.0
+
+    def retrieve(self, *, features: set[str], actors: set[int], limit: int = 25) -> list[LineProfile]:
+        """Lines sharing actors and rare features with an article, best first."""
+        scores: dict[int, float] = defaultdict(float)
+        for actor in actors:
+            postings = self.by_actor.get(actor, ())
+            if len(postings) <= MAX_POSTING:
+                for pos in postings:
+                    scores[pos] += 1.0
+        for feature in features:
+            postings = self.by_feature.get(feature, ())
+            if 0 < len(postings) <= MAX_POSTING:
+                weight = self.idf(feature)
+                for pos in postings:
+                    scores[pos] += weight
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
+        return [self.lines[pos] for pos, _ in ranked]
+
+    def declared_by(self, actor_ids: Iterable[int]) -> list[LineProfile]:
+        out = []
+        for actor in actor_ids:
+            postings = self.by_declarer.get(actor, ())
+            out.extend(self.lines[pos] for pos in postings[:MAX_POSTING])
+        return out
+
+
+# --- cache ---------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_cache: dict[str, object] = {}
+
+
+def line_stamp() -> tuple:
+    from django.db.models import Count, Max
+
+    from tracker.models import RedLine
+
+    agg = RedLine.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    return (agg["n"], agg["last"], agg["top"])
+
+
+def line_index_from(queryset, matcher: ActorMatcher) -> LineIndex:
+    """An index over the given lines (all tracked lines in production, a labelled set in evaluation)."""
+    from tracker.models import RedLine
+
+    addressees: dict[int, list[int]] = defaultdict(list)
+    through = RedLine.addressees.through.objects.filter(redline_id__in=queryset.values("id"))
+    for line_id, actor_id in through.values_list("redline_id", "actor_id"):
+        addressees[line_id].append(actor_id)
+    rows = (
+        {**row, "addressees": addressees.get(row["id"], [])}
+        for row in queryset.values(
+            "id",
+            "slug",
+            "title",
+            "declared_by",
+            "declared_on",
+            "statement",
+            "trigger",
+            "threatened_response",
+            "category",
+            "severity",
+            "topics",
+        ).iterator(chunk_size=2000)
+    )
+    return LineIndex.build(rows, matcher)
+
+
+def line_index_current(matcher: ActorMatcher, actor_stamp: tuple) -> LineIndex:
+    """The index for the tracked lines as they are now; rebuilt only when a line or actor changed."""
+    from tracker.models import RedLine
+
+    stamp = (line_stamp(), actor_stamp)
+    with _lock:
+        if _cache.get("stamp") == stamp:
+            return _cache["index"]  # type: ignore[return-value]
+    index = line_index_from(RedLine.objects.all(), matcher)
+    with _lock:
+        _cache["stamp"] = stamp
+        _cache["index"] = index
+    return index
+
+
+def line_cache_clear() -> None:
+    with _lock:
+        _cache.clear()
