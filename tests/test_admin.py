@@ -188,3 +188,27 @@ def test_a_curator_can_edit_lines_but_not_users(client, curator):
     client.force_login(curator)
     assert client.get(reverse("admin:tracker_redline_add")).status_code == 200
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_an_event_added_in_admin_with_a_source_updates_status_and_is_audited(client, curator):
+    client.force_login(curator)
+    line = RedLineFactory(declared_on=datetime.date(2024, 9, 12))
+    data = {
+        "red_line": line.pk,
+        "kind": "crossing",
+        "occurred_on": "2024-11-19",
+        "summary": "Missiles struck a region inside the declarer's borders.",
+        "sources-TOTAL_FORMS": "1",
+        "sources-INITIAL_FORMS": "0",
+        "sources-0-url": "https://news.example.org/strike",
+        "sources-0-publisher": "Example News",
+    }
+    response = client.post(reverse("admin:tracker_event_add"), data)
+    assert response.status_code == 302, [
+        f.errors for f in response.context["inline_admin_formsets"][0].formset
+    ] + [response.context["adminform"].form.errors]
+    line.refresh_from_db()
+    assert line.status == "crossed"
+    change = line.status_changes.order_by("id").last()
+    assert (change.new_status, change.event) == ("crossed", Event.objects.get())
+    assert Event.objects.get().history.latest().history_user == curator

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory, SourceFactory
-from tracker.errors import DomainError, ProtectedRecord
+from tracker.errors import ProtectedRecord
 from tracker.models import Actor, Deletion, Event, RedLine, StatusChange
 from tracker.services import record
 from tracker.services.status import derive_status
@@ -224,8 +224,9 @@ def test_deleting_an_actor_who_declared_lines_is_refused():
 def test_moving_the_declaration_after_existing_events_is_refused():
     line = RedLineFactory(declared_on=D(2024, 1, 1))
     EventFactory(red_line=line, occurred_on=D(2024, 2, 1))
-    with pytest.raises(DomainError):
+    with pytest.raises(ValidationError) as err:
         record.red_line_update(red_line=line, declared_on=D(2024, 3, 1))
+    assert "event dated 2024-02-01" in str(err.value.message_dict["declared_on"])
     line.refresh_from_db()
     assert line.declared_on == D(2024, 1, 1)
 

@@ -199,6 +199,15 @@ class RedLine(TimeStamped):
             raise ValidationError({"declared_on": "A red line cannot be declared in the future."})
         if self.restates_id and self.pk and self.restates_id == self.pk:
             raise ValidationError({"restates": "A red line cannot restate itself."})
+        if self.pk and self.declared_on:
+            first = self.events.order_by("occurred_on").values_list("occurred_on", flat=True).first()
+            if first is not None and first < self.declared_on:
+                raise ValidationError(
+                    {
+                        "declared_on": f"The line has an event dated {first.isoformat()}, "
+                        "before this declaration date."
+                    }
+                )
         for field in ("title", "statement", "trigger"):
             if not (getattr(self, field) or "").strip():
                 raise ValidationError({field: "This field cannot be blank."})
@@ -292,7 +301,8 @@ class Source(TimeStamped):
         return self.title or self.url
 
     def clean(self) -> None:
-        if bool(self.red_line_id) == bool(self.event_id):
+        # "Neither" is left to the database constraint: an inline form validates before its parent exists.
+        if self.red_line_id and self.event_id:
             raise ValidationError("A source belongs to exactly one red line or one event.")
         if self.published_on and self.published_on > timezone.localdate():
             raise ValidationError({"published_on": "A source cannot be published in the future."})

@@ -196,17 +196,9 @@ def red_line_update(
     user: Any = None,
     **fields: Any,
 ) -> RedLine:
-    old_declared_on = red_line.declared_on
     for key, value in _only(fields, RED_LINE_FIELDS + ("slug",)).items():
         setattr(red_line, key, value)
     with transaction.atomic():
-        if red_line.declared_on != old_declared_on:
-            first = red_line.events.order_by("occurred_on").values_list("occurred_on", flat=True).first()
-            if first is not None and first < red_line.declared_on:
-                raise DomainError(
-                    f"The line has an event dated {first.isoformat()}, before the new declaration date.",
-                    field="declared_on",
-                )
         _save(red_line, user)
         if addressees is not None:
             red_line.addressees.set(list(addressees))
