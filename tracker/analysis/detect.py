@@ -209,15 +209,16 @@ def _declarations(
     findings: list[Finding],
 ) -> None:
     last_speaker: int | None = None
+    last_subject: int | None = None
     last_paragraph = -1
     best_by_key: dict[tuple, Finding] = {}
     for pos, s in enumerate(sents):
         if s.sentence.paragraph > last_paragraph + 1:
-            last_speaker = None
+            last_speaker = last_subject = None
         last_paragraph = s.sentence.paragraph
         if s.boilerplate or not s.tokens:
             continue
-        speaker, foreign = _speaker(s, last_speaker)
+        speaker, foreign = _speaker(s, last_speaker if last_speaker is not None else last_subject)
         norms = s.norms
         strong = _find(norms, _STRONG)
         weak = _find(norms, _WEAK)
@@ -225,6 +226,8 @@ def _declarations(
         modal = any(w in lx.FUTURE_MODALS for w in norms) or "means" in norms
         warn = any(w in lx.WARNING_VERBS for w in norms)
         subject = _subject(s)
+        if subject is not None:
+            last_subject = subject
         declarer = speaker
         if declarer is None and not foreign:
             declarer = subject

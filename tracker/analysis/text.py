@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import nh3
 
 MAX_CHARS = 300_000  # analysed prefix of very long input; keeps time and memory bounded
-MIN_LETTERS = 20
+MIN_LETTERS = 10
 
 
 class UnusableText(ValueError):

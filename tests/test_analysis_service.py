@@ -1,0 +1,95 @@
+"""The pipeline entry point: candidates stored once, article moved to analysed, bad text handled."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from tests.analysis_support import small_record
+from tracker.analysis.service import article_analyse
+from tracker.models import Article, Candidate
+
+pytestmark = pytest.mark.django_db
+
+TEXT = (
+    "OSLO, May 1 — Norland warned Sudria on Tuesday that any attempt to mine the northern strait "
+    "would be regarded as an act of war.\n\n"
+    "The first long-range glider missiles delivered by the United States arrived in Sudria on Monday."
+)
+
+
+def _article(text: str = TEXT, state: str = "fetched") -> Article:
+    return Article.objects.create(
+        url="https://news.example.org/a",
+        canonical_url=f"https://news.example.org/{Article.objects.count()}",
+        title="Norland warns Sudria",
+        text=text,
+        state=state,
+        published_at=timezone.make_aware(datetime.datetime(2024, 5, 1, 12)),
+    )
+
+
+def test_analysing_stores_candidates_and_marks_the_article_analysed():
+    rec = small_record()
+    article = _article()
+    assert article_analyse(article_id=article.pk) == 2
+    article.refresh_from_db()
+    assert article.state == "analysed" and article.analysed_at
+    kinds = dict(Candidate.objects.filter(article=article).values_list("kind", "red_line"))
+    assert kinds == {"new_red_line": None, "crossing": rec["line"].pk}
+    declaration = Candidate.objects.get(kind="new_red_line")
+    assert declaration.declarer == rec["norland"]
+    assert list(declaration.addressees.all()) == [rec["sudria"]]
+    assert TEXT[declaration.start : declaration.end] == declaration.evidence
+    assert declaration.status == "pending" and 0 < declaration.score <= 1
+
+
+def test_reanalysing_never_duplicates_a_candidate():
+    small_record()
+    article = _article()
+    article_analyse(article_id=article.pk)
+    assert article_analyse(article_id=article.pk) == 2
+    assert article_analyse(article_id=article.pk, force=True) == 2
+    assert Candidate.objects.count() == 2
+
+
+def test_articles_not_yet_fetched_are_left_alone():
+    small_record()
+    article = _article(state="discovered")
+    assert article_analyse(article_id=article.pk) == 0
+    article.refresh_from_db()
+    assert article.state == "discovered"
+    assert article_analyse(article_id=999_999) == 0
+
+
+@pytest.mark.parametrize("text", ["", "\x00\x01\x02\x03" * 500, "Текст без латиницы. " * 50])
+def test_unusable_text_ends_analysed_with_the_reason(text):
+    small_record()
+    article = _article(text=text)
+    assert article_analyse(article_id=article.pk) == 0
+    article.refresh_from_db()
+    assert article.state == "analysed" and article.error.startswith("analysis:")
+
+
+def test_analyze_command_prints_json_without_storing(tmp_path, capsys):
+    small_record()
+    path = tmp_path / "story.txt"
+    path.write_text(TEXT)
+    call_command("analyze", str(path), "--json", "--date", "2024-05-01")
+    out = capsys.readouterr().out
+    assert '"kind": "new_red_line"' in out and '"declarer": "norland"' in out
+    assert Candidate.objects.count() == 0
+
+
+def test_analyze_command_refuses_bad_input_with_one_line(tmp_path):
+    small_record()
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(bytes(range(256)) * 100)
+    with pytest.raises(CommandError, match="binary"):
+        call_command("analyze", str(binary))
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("analyze", str(tmp_path / "missing.txt"))
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("analyze", str(binary), "--date", "yesterday")
