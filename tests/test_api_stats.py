@@ -1,0 +1,49 @@
+"""The stats endpoint: counts by status, severity and category; follow-through by actor and category."""
+
+import datetime
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import ActorFactory, EventFactory, RedLineFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def test_stats_count_public_lines_and_show_follow_through_with_its_counts():
+    putin, biden = ActorFactory(slug="putin", name="Putin"), ActorFactory(slug="biden", name="Biden")
+    crossed = RedLineFactory(declared_by=putin, severity="nuclear", category="weapons_transfer")
+    EventFactory(red_line=crossed, kind="crossing", occurred_on=D(2024, 3, 1))
+    enforced = RedLineFactory(declared_by=biden, severity="economic")
+    EventFactory(red_line=enforced, kind="crossing", occurred_on=D(2024, 3, 1))
+    EventFactory(red_line=enforced, kind="response", occurred_on=D(2024, 3, 3))
+    RedLineFactory(declared_by=putin, severity="nuclear")
+    RedLineFactory(declared_by=putin, sourced=False)  # a draft: never counted
+    body = APIClient().get("/api/v1/stats/").json()
+    assert body["total"] == 3
+    assert body["by_status"] == {"active": 1, "crossed": 1, "enforced": 1, "withdrawn": 0}
+    assert body["by_severity"] == {"diplomatic": 0, "economic": 1, "military": 0, "nuclear": 2}
+    assert body["by_category"]["weapons_transfer"] == 1 and body["by_category"]["strikes_on_territory"] == 2
+    by_actor = {r["actor"]: r for r in body["follow_through_by_actor"]}
+    assert by_actor["putin"]["name"] == "Putin"
+    assert (by_actor["putin"]["lines_declared"], by_actor["putin"]["lines_crossed"]) == (2, 1)
+    assert by_actor["putin"]["follow_through_rate"] == 0.0
+    assert by_actor["biden"]["follow_through_rate"] == 1.0
+    assert by_actor["biden"]["median_days_to_response"] == 2.0
+    by_category = {r["category"]: r for r in body["follow_through_by_category"]}
+    assert by_category["strikes_on_territory"]["lines_enforced"] == 1
+
+
+def test_stats_narrow_to_a_severity_and_window():
+    RedLineFactory(severity="nuclear", declared_on=D(2023, 1, 1))
+    RedLineFactory(severity="economic", declared_on=D(2024, 1, 1))
+    api = APIClient()
+    assert api.get("/api/v1/stats/", {"severity": "nuclear"}).json()["total"] == 1
+    assert api.get("/api/v1/stats/", {"declared_after": "2023-06-01"}).json()["total"] == 1
+
+
+def test_bad_stats_parameters_are_400():
+    api = APIClient()
+    assert api.get("/api/v1/stats/", {"severity": "extreme"}).json().keys() == {"severity"}
+    assert api.get("/api/v1/stats/", {"declared_after": "2024-02-31"}).status_code == 400
