@@ -7,3 +7,4 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         from tracker import signals  # noqa: F401
+        from tracker.alerts import signals as alert_signals  # noqa: F401

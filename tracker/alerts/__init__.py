@@ -1,0 +1,1 @@
+"""Alerts and webhooks: signals that spot changes, Celery tasks that deliver them, admin."""

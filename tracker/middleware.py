@@ -1,0 +1,47 @@
+"""Request ids: every request gets one (or keeps a sane one sent by the proxy), echoed back and logged."""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from tracker.logging import request_id_var
+
+logger = logging.getLogger("tracker.request")
+HEADER = "X-Request-ID"
+_SAFE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+
+
+class RequestIdMiddleware:
+    """Sets ``request.id`` and the ``X-Request-ID`` header; logs one line per request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(HEADER, "")
+        request_id = incoming if _SAFE.match(incoming) else uuid.uuid4().hex
+        request.id = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[HEADER] = request_id
+            logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
