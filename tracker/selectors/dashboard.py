@@ -16,6 +16,32 @@ from tracker.selectors.red_lines import public_red_lines
 EVENT_KINDS: tuple[str, ...] = tuple(Event.Kind.values)
 
 
+@dataclass(frozen=True)
+class Segment:
+    """One part of a stacked bar, in chart units (0-100) along the bar."""
+
+    kind: str
+    n: int
+    start: float
+    size: float
+
+    @property
+    def end(self) -> float:
+        return round(100 - self.start - self.size, 2)
+
+
+def stack(parts: list[tuple[str, int]], *, scale_max: int) -> list[Segment]:
+    """Stack non-zero counts end to end, each as a share of `scale_max` (the longest bar)."""
+    segments, at = [], 0.0
+    for kind, n in parts:
+        if n <= 0 or scale_max <= 0:
+            continue
+        size = n / scale_max * 100
+        segments.append(Segment(kind, n, round(at, 2), round(size, 2)))
+        at += size
+    return segments
+
+
 def sourced_public_events() -> QuerySet[Event]:
     """Public events (sourced, on a published line) without the DISTINCT a join would need."""
     return Event.objects.filter(red_line__is_published=True).filter(
@@ -53,6 +79,7 @@ def recent_declarations(*, limit: int = 6) -> list[RedLine]:
 class ActorFollowThrough:
     actor: Actor
     figures: FollowThrough
+    segments: list[Segment]
 
     @property
     def not_crossed(self) -> int:
@@ -70,13 +97,30 @@ def follow_through_by_declarer(*, limit: int = 10) -> list[ActorFollowThrough]:
         :limit
     ]
     actors = Actor.objects.only("id", "slug", "name").in_bulk([actor_id for actor_id, _ in top])
-    return [ActorFollowThrough(actors[actor_id], figures) for actor_id, figures in top if actor_id in actors]
+    longest = max((f.lines_declared for _, f in top), default=0)
+    return [
+        ActorFollowThrough(
+            actor=actors[actor_id],
+            figures=f,
+            segments=stack(
+                [
+                    ("enforced", f.lines_enforced),
+                    ("crossed", f.lines_crossed - f.lines_enforced),
+                    ("active", f.lines_declared - f.lines_crossed),
+                ],
+                scale_max=longest,
+            ),
+        )
+        for actor_id, f in top
+        if actor_id in actors
+    ]
 
 
 @dataclass(frozen=True)
 class MonthCounts:
     month: date
     counts: dict[str, int]
+    segments: list[Segment]
 
     @property
     def total(self) -> int:
@@ -128,10 +172,12 @@ def events_by_month(*, today: date, months: int = 12) -> EventTimeline:
     for month, kind, n in rows:
         key = month.date() if hasattr(month, "date") else month
         counts.setdefault(key, {})[kind] = n
+    firsts = [_month_start(end, back) for back in range(months - 1, -1, -1)]
+    peak = max((sum(counts.get(m, {}).values()) for m in firsts), default=0)
     timeline = []
-    for back in range(months - 1, -1, -1):
-        m = _month_start(end, back)
-        timeline.append(MonthCounts(m, {k: counts.get(m, {}).get(k, 0) for k in EVENT_KINDS}))
+    for m in firsts:
+        by_kind = {k: counts.get(m, {}).get(k, 0) for k in EVENT_KINDS}
+        timeline.append(MonthCounts(m, by_kind, stack(list(by_kind.items()), scale_max=peak)))
     return EventTimeline(months=timeline, latest_event_on=latest, shifted=shifted)
 
 
