@@ -10,29 +10,15 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from api.pagination import PagePagination
+from api.permissions import IsCurator
 from tracker.errors import DomainError
 from tracker.ingest.articles import article_submit_text, article_submit_url
 from tracker.ingest.feeds import feed_add
 from tracker.models import Article, Feed
-
-CURATOR_GROUP = "Curator"
-
-
-def _is_curator(user) -> bool:
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return user.is_staff or user.groups.filter(name=CURATOR_GROUP).exists()
-
-
-class IsCurator(BasePermission):
-    message = "This needs a token of a curator (Curator group) or staff user."
-
-    def has_permission(self, request, view) -> bool:
-        return _is_curator(request.user)
 
 
 class ReadOrCuratorWrites(IsCurator):
@@ -40,12 +26,6 @@ class ReadOrCuratorWrites(IsCurator):
 
     def has_permission(self, request, view) -> bool:
         return request.method in SAFE_METHODS or super().has_permission(request, view)
-
-
-class IngestPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 def _domain_to_400(exc: DomainError) -> ValidationError:
@@ -124,7 +104,7 @@ class FeedListCreate(generics.ListCreateAPIView):
 
     serializer_class = FeedSerializer
     permission_classes = [IsCurator]
-    pagination_class = IngestPagination
+    pagination_class = PagePagination
     queryset = Feed.objects.order_by("id")
 
     @extend_schema(request=FeedInputSerializer, responses={201: FeedSerializer})
@@ -154,7 +134,7 @@ class ArticleListCreate(generics.ListCreateAPIView):
 
     serializer_class = ArticleSerializer
     permission_classes = [ReadOrCuratorWrites]
-    pagination_class = IngestPagination
+    pagination_class = PagePagination
 
     def get_queryset(self):
         articles = Article.objects.order_by("-created_at", "-id")

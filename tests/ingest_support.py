@@ -83,6 +83,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drip: float = 0.0  # seconds between single bytes of the body
+    chunked: bool = False  # no Content-Length: the size is only known by reading
 
 
 Handler = Callable[[BaseHTTPRequestHandler], Reply] | Reply | list[Reply]
@@ -123,10 +124,17 @@ class LocalServer:
                     headers = {"Content-Type": "text/html; charset=utf-8", **reply.headers}
                     for key, value in headers.items():
                         self.send_header(key, value)
-                    if "Content-Length" not in headers:
+                    if reply.chunked:
+                        self.send_header("Transfer-Encoding", "chunked")
+                    elif "Content-Length" not in headers:
                         self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
-                    if reply.drip:
+                    if reply.chunked:
+                        for i in range(0, len(reply.body), 65536):
+                            chunk = reply.body[i : i + 65536]
+                            self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                        self.wfile.write(b"0\r\n\r\n")
+                    elif reply.drip:
                         for i in range(len(reply.body)):
                             self.wfile.write(reply.body[i : i + 1])
                             self.wfile.flush()
@@ -161,8 +169,8 @@ def html(body: str, charset: str = "utf-8", **kw) -> Reply:
     return Reply(body=body.encode(charset), headers={"Content-Type": f"text/html; charset={charset}"}, **kw)
 
 
-def feed_reply(body: bytes, **kw) -> Reply:
-    return Reply(body=body, headers={"Content-Type": "application/rss+xml"}, **kw)
+def feed_reply(body: bytes, headers: dict[str, str] | None = None, **kw) -> Reply:
+    return Reply(body=body, headers={"Content-Type": "application/rss+xml", **(headers or {})}, **kw)
 
 
 # --- real processes ----------------------------------------------------------------------------
@@ -273,3 +281,29 @@ def wait_until(predicate: Callable[[], bool], timeout: float, message: str, inte
             return
         time.sleep(interval)
     raise AssertionError(message)
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process and let their errors surface, whatever REDIS_URL says."""
+    from tracker.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def local_server():
+    with LocalServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fetch_settings(settings):
+    settings.FETCH_ALLOW_LOOPBACK = True
+    settings.FETCH_ALLOW_PRIVATE = False
+    settings.FETCH_TIMEOUT = 1.0
+    settings.FETCH_DEADLINE = 2.0
+    return settings

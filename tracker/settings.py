@@ -139,6 +139,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # A message a worker took but never acknowledged (worker killed) goes back to the queue after this.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# One queue per stage, so a slow stage cannot starve the others.
+CELERY_TASK_ROUTES = {
+    "tracker.tasks.poll_due_feeds": {"queue": "poll"},
+    "tracker.tasks.poll_feed": {"queue": "poll"},
+    "tracker.tasks.fetch_article": {"queue": "fetch"},
+    "tracker.tasks.analyse_article": {"queue": "analyse"},
+}
 # Every periodic task, in one place.
 CELERY_BEAT_SCHEDULE = {
     "poll-due-feeds": {

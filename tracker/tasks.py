@@ -3,6 +3,7 @@
 Retries back off exponentially with full jitter. With ``acks_late`` a message is acknowledged
 only after the task ran, so a worker killed mid-task leaves it to be delivered again; the services
 are idempotent (conditional updates, unique constraints), so a second run changes nothing.
+Queues are assigned in settings (CELERY_TASK_ROUTES): poll, fetch, analyse.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _DB_RETRY = {
 _FETCH_LIMIT = int(settings.FETCH_DEADLINE) + 60
 
 
-@shared_task(queue="poll", **_DB_RETRY)
+@shared_task(**_DB_RETRY)
 def poll_due_feeds() -> dict:
     """Beat, every minute: claim the due feeds and queue a poll for each; requeue stalled articles."""
     feed_ids = feeds_due_claim()
@@ -41,7 +42,7 @@ def poll_due_feeds() -> dict:
     return {"feeds": len(feed_ids), "stalled_articles": len(stalled)}
 
 
-@shared_task(queue="poll", soft_time_limit=_FETCH_LIMIT, time_limit=_FETCH_LIMIT + 30, **_DB_RETRY)
+@shared_task(soft_time_limit=_FETCH_LIMIT, time_limit=_FETCH_LIMIT + 30, **_DB_RETRY)
 def poll_feed(feed_id: int, force: bool = False) -> dict:
     outcome = feed_poll(feed_id=feed_id, force=force)
     return {
@@ -52,9 +53,7 @@ def poll_feed(feed_id: int, force: bool = False) -> dict:
     }
 
 
-@shared_task(
-    bind=True, queue="fetch", soft_time_limit=_FETCH_LIMIT, time_limit=_FETCH_LIMIT + 30, **_DB_RETRY
-)
+@shared_task(bind=True, soft_time_limit=_FETCH_LIMIT, time_limit=_FETCH_LIMIT + 30, **_DB_RETRY)
 def fetch_article(self, article_id: int) -> dict:
     try:
         outcome = article_fetch(article_id=article_id)
@@ -69,7 +68,7 @@ def fetch_article(self, article_id: int) -> dict:
     return {"article": article_id, "outcome": outcome.outcome, "error": outcome.error}
 
 
-@shared_task(queue="analyse", **_DB_RETRY)
+@shared_task(**_DB_RETRY)
 def analyse_article(article_id: int) -> int:
     """Stage 3 entry point: the analysis service decides what an article yields."""
     return article_analyse(article_id=article_id)

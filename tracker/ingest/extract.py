@@ -27,6 +27,9 @@ _ALIASES = {
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+MIN_WORDS = 5
+
+
 class ExtractionError(Exception):
     """The page had no main text to extract."""
 
@@ -110,7 +113,7 @@ def article_extract(*, body: bytes, content_type: str = "", url: str = "") -> Ex
         html, url=url or None, with_metadata=True, include_comments=False, include_tables=False
     )
     text = text_normalise(document.text or "") if document is not None else ""
-    if not text:
+    if len(text.split()) < MIN_WORDS:
         raise ExtractionError("no main text found on the page")
     return Extracted(
         text=text,

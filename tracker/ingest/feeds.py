@@ -58,9 +58,10 @@ def feed_url_validate(url: str, *, resolve: bool = True) -> str:
 
 def feed_add(*, url: str, title: str = "", poll_interval: int = 1800, active: bool = True) -> Feed:
     """Create a feed and poll it as soon as the transaction commits."""
-    url = feed_url_validate(url)
+    url = feed_url_validate(url, resolve=False)
     if Feed.objects.filter(url=url).exists():
         raise DomainError("a feed with this URL already exists", field="url")
+    feed_url_validate(url)
     if poll_interval < 60:
         raise DomainError("poll_interval must be at least 60 seconds", field="poll_interval")
     feed = Feed(url=url, title=title.strip()[:300], poll_interval=poll_interval, active=active)
@@ -181,6 +182,8 @@ def feed_poll(*, feed_id: int, force: bool = False) -> PollOutcome:
         else:
             parsed = _parse(result.body, result.content_type)
             outcome.entries_found, candidates, outcome.skipped = _entries(parsed)
+            if parsed.get("bozo") and not candidates:
+                raise FetchError(f"malformed feed, no usable entry: {parsed.get('bozo_exception')}"[:500])
             if not feed.title and parsed.feed.get("title"):
                 feed.title = str(parsed.feed.get("title")).strip()[:300]
             feed.etag = result.headers.get("etag", "")[:500]

@@ -221,7 +221,20 @@ def fetch(url: str, *, headers: dict[str, str] | None = None) -> FetchResult:
             result.duration_ms = int((time.monotonic() - started) * 1000)
             return result
         finally:
-            response.release_conn()
+            _release(response)
+
+
+def _release(response: urllib3.BaseHTTPResponse) -> None:
+    """Give the connection back for reuse only if the response was read to its end (or is tiny)."""
+    declared = response.headers.get("content-length", "")
+    try:
+        if not response.isclosed() and declared.isdigit() and int(declared) <= _CHUNK:
+            response.drain_conn()
+        elif not response.isclosed():
+            response.close()
+    except (Urllib3Error, OSError):
+        response.close()
+    response.release_conn()
 
 
 def _read_capped(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
