@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .lexicon import DEMONYMS, LEADER_ROLES, PRONOUNS, TITLE_WORDS
+from .lexicon import DEMONYMS, LEADER_ROLES, NAME_PARTICLES, PRONOUNS, TITLE_WORDS
 from .text import Token, tokens_of
 
 _END = "\0"
@@ -160,7 +160,7 @@ class ActorMatcher:
                 k < len(tokens)
                 and k - first < 4
                 and k not in taken
-                and tokens[k].raw[:1].isupper()
+                and (tokens[k].raw[:1].isupper() or (tokens[k].norm in NAME_PARTICLES and k > first))
                 and tokens[k].norm not in TITLE_WORDS
                 and tokens[k].norm not in PRONOUNS
                 and tokens[k].start - tokens[k - 1].end <= 1
@@ -169,6 +169,8 @@ class ActorMatcher:
             possessive = tokens[m.last_token - 1].raw.endswith(("'s", "’s"))
             if (titles or possessive) and k > first:
                 local.setdefault(tokens[k - 1].norm, m.actor_id)
+                if k - first >= 2 and len(tokens[first].norm) >= 3:
+                    local.setdefault(tokens[first].norm, m.actor_id)
                 extra.append(Mention(m.actor_id, tokens[first].start, tokens[k - 1].end, first, k, "local"))
                 taken.update(range(first, k))
         if local:

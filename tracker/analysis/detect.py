@@ -66,6 +66,8 @@ _BOILERPLATE = re.compile(
     r"related:|share this|follow us|click here|copyright|all rights reserved)",
     re.I,
 )
+_NOMINAL = re.compile(lx.NOMINAL_TRIGGER, re.I)
+_TITLE_CASE_RED_LINE = re.compile(r"(?<!^)(?<![.!?]\s)\bRed Line\b")
 _OCCUPIED = re.compile(r"\b(?:occupied|crimea|[a-z]+-held|annexed)\b", re.I)
 _NEGATED_FACT = re.compile(
     r"\b(?:not yet|has not|have not|had not|did not|didn't|no sign|without|denied|planned|plans to|"
@@ -119,7 +121,7 @@ def analyse_text(
     sents = _sentences(text, tokens, mentions)
 
     findings: list[Finding] = []
-    _declarations(sents, matcher, index, published_on, findings)
+    _declarations(sents, matcher, index, published_on, findings, title)
     article_features: set[str] = set()
     article_actors: set[int] = set()
     for s in sents:
@@ -172,27 +174,39 @@ def _sentences(text: str, tokens: list[Token], mentions: list[Mention]) -> list[
 # --- declarations ------------------------------------------------------------------------------
 
 
-def _speaker(s: _Sent, last_speaker: int | None) -> tuple[int | None, bool]:
+def _speaker(s: _Sent, focus: int | None) -> tuple[int | None, bool]:
     """Who is talking in this sentence, and whether an explicit non-actor speaker was seen."""
     norms = s.norms
+    text = s.sentence.text
     foreign = False
-    first_tok = s.tokens[0] if s.tokens else None
     for i, word in enumerate(norms):
         if word not in lx.SPEECH_VERBS:
             continue
-        # "X said", "X's spokesman said", "X, the ..., said": nearest actor mention to the left.
-        window_start = max(0, i - 9)
-        left = [m for m in s.mentions if _local(m, s) < i and _local(m, s) >= window_start]
         pronoun = (i >= 1 and norms[i - 1] in lx.PRONOUNS) or (i >= 2 and norms[i - 2] in lx.PRONOUNS)
-        if pronoun and last_speaker is not None:
-            return last_speaker, False
+        if pronoun and focus is not None:
+            return focus, False
+        if i >= 1 and norms[i - 1] == "and" and s.mentions and _local(s.mentions[0], s) <= 2:
+            return s.mentions[0].actor_id, False  # "X has called for ... and said": X speaks
+        # "X said", "X's spokesman said", "X, visiting Y, said": the subject actor to the left.
+        left = [m for m in s.mentions if max(0, i - 14) <= _local(m, s) < i]
+        verb_at = s.tokens[i].start - s.sentence.start
+        for m in left:
+            after = text[m.end - s.sentence.start : m.end - s.sentence.start + 2]
+            if after.startswith(",") and text[:verb_at].rstrip().endswith(","):
+                return m.actor_id, False
         between = norms[_local(left[-1], s) + 1 : i] if left else []
-        if left and "that" not in between and len(between) <= 7:
+        if left and "that" not in between and len(between) <= 9:
             return left[-1].actor_id, False
+        before = text[:verb_at].rstrip()
         right = [m for m in s.mentions if i < _local(m, s) <= i + 4]
-        if right and (i + 1 >= len(norms) or norms[i + 1] != "that"):
+        if right and before.endswith((",", '"', "”", "’")):
             return right[0].actor_id, False
-        if i > 0 and first_tok is not None:
+        if focus is not None and (
+            (i >= 1 and norms[i - 1] in lx.INSTITUTION_NOUNS)
+            or (i >= 2 and norms[i - 2] in lx.INSTITUTION_NOUNS)
+        ):
+            return focus, False
+        if i > 0:
             foreign = True
     return None, foreign
 
@@ -207,37 +221,44 @@ def _declarations(
     index: LineIndex,
     published_on: datetime.date,
     findings: list[Finding],
+    title: str = "",
 ) -> None:
+    title_features = features_of(title)
+    title_actors = {m.actor_id for m in matcher.mentions(tokens_of(title[:1000]))} if title else set()
     last_speaker: int | None = None
-    last_subject: int | None = None
+    last_focus: int | None = None
     last_paragraph = -1
     best_by_key: dict[tuple, Finding] = {}
     for pos, s in enumerate(sents):
         if s.sentence.paragraph > last_paragraph + 1:
-            last_speaker = last_subject = None
+            last_speaker = last_focus = None
         last_paragraph = s.sentence.paragraph
         if s.boilerplate or not s.tokens:
             continue
-        speaker, foreign = _speaker(s, last_speaker if last_speaker is not None else last_subject)
+        focus = last_focus
+        speaker, foreign = _speaker(s, focus)
         norms = s.norms
+        text = s.sentence.text
         strong = _find(norms, _STRONG)
+        if strong and _TITLE_CASE_RED_LINE.search(text):
+            strong = [h for h in strong if norms[h[0]] != "red"]  # "the Red Line" is a name here
         weak = _find(norms, _WEAK)
-        condition = any(w in lx.CONDITION_MARKERS for w in norms)
+        condition = any(w in lx.CONDITION_MARKERS for w in norms) or bool(_NOMINAL.search(text))
         modal = any(w in lx.FUTURE_MODALS for w in norms) or "means" in norms
         warn = any(w in lx.WARNING_VERBS for w in norms)
-        subject = _subject(s)
-        if subject is not None:
-            last_subject = subject
-        declarer = speaker
-        if declarer is None and not foreign:
-            declarer = subject
-        if declarer is None and not foreign and not any(w in lx.SPEECH_VERBS for w in norms):
-            declarer = last_speaker
+        subject = _subject(s, allow_head=True)
+        declarer, via = speaker, "speech"
+        if declarer is None:
+            declarer, via = subject, "subject"
+        speaks = any(w in lx.SPEECH_VERBS for w in norms)
+        if declarer is None and not foreign and not speaks:
+            declarer, via = last_speaker, "quote"
         if speaker is not None:
-            last_speaker = speaker
-        elif subject is not None and any(w in lx.SPEECH_VERBS for w in norms):
-            last_speaker = subject
-        text = s.sentence.text
+            last_speaker = last_focus = speaker
+        elif subject is not None:
+            last_focus = subject
+            if speaks:
+                last_speaker = subject
         if strong and (modal or condition or warn):
             score = 0.85
         elif strong:
@@ -248,10 +269,16 @@ def _declarations(
             score = 0.65
         elif warn and condition and modal:
             score = 0.6
+        elif warn and weak:
+            score = 0.55
         else:
             continue
         s.is_warning_talk = True
         if declarer is None:
+            continue
+        if not strong and via == "subject" and not warn:
+            continue  # a weak cue in narrative with nobody speaking
+        if strong and not (modal or condition or warn) and via != "speech":
             continue
         if any(p.search(text) for p in _DENIAL):
             continue
@@ -259,19 +286,27 @@ def _declarations(
             continue
         if any(p.search(text) for p in _REVENGE) and not condition:
             continue
-        if not (modal or condition or strong):
-            continue
         s.is_declaration = True
         group = matcher.group_of(declarer)
-        addressees = []
+        addressees: list[int] = []
+        earlier = [m for other in sents[max(0, pos - 2) : pos] for m in reversed(other.mentions)]
         for m in s.mentions:
             if m.actor_id not in group and m.actor_id not in addressees:
                 addressees.append(m.actor_id)
-        context = set(s.features)
+        fallback = next((m.actor_id for m in earlier if m.actor_id not in group), None)
+        if not addressees and fallback is not None:
+            addressees.append(fallback)
+        if not addressees:
+            continue  # a warning must be addressed to someone
+        context = set(s.features) | title_features
+        context_actors = {m.actor_id for m in s.mentions} | title_actors
         for other in sents[max(0, pos - 1) : pos + 2]:
             if other.sentence.paragraph == s.sentence.paragraph:
                 context |= other.features
-        line, similarity = _restated_line(declarer, addressees, context, matcher, index, published_on)
+                context_actors.update(m.actor_id for m in other.mentions)
+        line, similarity = _restated_line(
+            declarer, addressees, context, context_actors, matcher, index, published_on
+        )
         trigger, response = _spans(s)
         finding = Finding(
             kind=RESTATEMENT if line else NEW_RED_LINE,
@@ -289,10 +324,11 @@ def _declarations(
         key = (declarer, finding.red_line)
         if key not in best_by_key or best_by_key[key].score < finding.score:
             best_by_key[key] = finding
-    findings.extend(best_by_key.values())
+    restating = {key[0] for key in best_by_key if key[1] is not None}
+    findings.extend(f for key, f in best_by_key.items() if key[1] is not None or key[0] not in restating)
 
 
-def _subject(s: _Sent) -> int | None:
+def _subject(s: _Sent, allow_head: bool = True) -> int | None:
     """An actor at the head of the sentence or of its main clause ("China would take ...")."""
     if not s.mentions:
         return None
@@ -304,7 +340,7 @@ def _subject(s: _Sent) -> int | None:
             return m.actor_id
         if k > 0 and norms[k - 1] in ("that", "and", "but"):
             after = norms[m.last_token - base : m.last_token - base + 3]
-            if any(w in lx.FUTURE_MODALS for w in after):
+            if norms[k - 1] == "that" or any(w in lx.FUTURE_MODALS for w in after):
                 return m.actor_id
     return None
 
@@ -330,6 +366,7 @@ def _restated_line(
     declarer: int,
     addressees: list[int],
     context: set[str],
+    context_actors: set[int],
     matcher: ActorMatcher,
     index: LineIndex,
     published_on: datetime.date,
@@ -337,6 +374,8 @@ def _restated_line(
     best: tuple[LineProfile | None, float] = (None, 0.0)
     for line in index.declared_by(matcher.group_of(declarer)):
         if line.declared_on >= published_on or line.declared_by != declarer:
+            continue
+        if not (context_actors & line.trigger_actors):
             continue
         shared = context & line.line_features
         score = sum(index.idf(f) for f in shared)

@@ -145,6 +145,42 @@ LEADER_ROLES = frozenset({"president", "leader", "premier", "chancellor"})
 
 PRONOUNS = frozenset({"he", "she", "they", "it"})
 
+# "The ministry said": an institution speaking for the country the text is about.
+INSTITUTION_NOUNS = frozenset(
+    [
+        "ministry",
+        "committee",
+        "council",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "official",
+        "officials",
+        "statement",
+        "government",
+        "cabinet",
+        "office",
+        "presidency",
+        "military",
+        "army",
+        "command",
+        "leadership",
+        "minister",
+        "leader",
+    ]
+)
+
+# Lower-case particles inside personal names ("Abdel Fattah al-Sisi", "Ursula von der Leyen").
+NAME_PARTICLES = frozenset(
+    {"al", "el", "bin", "ibn", "abu", "de", "van", "von", "der", "da", "di", "du", "la", "le"}
+)
+
+# A hypothetical named as a noun: "an attack on X would ...", "aggression against Y will ...".
+NOMINAL_TRIGGER = (
+    r"\b(?:attack|attacks|strike|strikes|invasion|incursion|move|attempt|use|deployment|delivery|"
+    r"visit|violation|aggression|intervention|transfer)\b[^.;]{0,120}?\b(?:would|will)\b"
+)
+
 SPEECH_VERBS = frozenset(
     [
         "said",
@@ -201,7 +237,9 @@ SPEECH_VERBS = frozenset(
 )
 
 # Verbs that by themselves carry a warning when the actor is their subject.
-WARNING_VERBS = frozenset({"warned", "warns", "warn", "threatened", "threatens", "cautioned", "vowed"})
+WARNING_VERBS = frozenset(
+    {"warned", "warns", "warn", "warning", "threatened", "threatens", "threatening", "cautioned", "vowed"}
+)
 
 # Multi-word cues (lower-case, normalised tokens). Strong ones say on their own that a response is
 # threatened or a step is unacceptable.
@@ -326,7 +364,8 @@ FUTURE_MODALS = frozenset({"would", "will", "wo", "shall", "could", "might", "mu
 # A report about an old warning, a statement that is denied, or a rumour: not a new declaration.
 BACKGROUND_PATTERNS = (
     r"\b(?:has|have|had)\s+(?:long\s+|repeatedly\s+|previously\s+|already\s+|also\s+)?"
-    r"(?:said|warned|threatened|stated|declared|described|insisted|called|made clear|vowed|told|drawn|drew|promised)\b",
+    r"(?:said|warned|threatened|stated|declared|described|insisted|made clear|vowed|told|drawn|drew|promised)\b",
+    r"\b(?:has|have)\s+(?:long\s+)?been\s+(?:a|its|their)\s+red line\b",
     r"\b(?:said|warned|threatened|declared|drew|described|promised)\s+(?:in|last|earlier)\s+"
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
     r"the past|year|month|week|\d{4}|spring|summer|autumn|fall|winter)",
@@ -362,6 +401,7 @@ DENIAL_PATTERNS = (
     r"\bclaims? (?:that )?\w+ had\b",
     r"\baccording to the (?:newspaper|report)\b",
     r"\bwar game\b",
+    r"\bif (?:he|she|i|we|they) were\b",
     r"\bscenario\b",
     r"\bsimulation\b",
     r"\banalysts? (?:said|say|expect)\b",
