@@ -1,0 +1,88 @@
+"""The number of SQL queries per request does not grow with the page or the database."""
+
+import pytest
+from django.db.models import Count
+from rest_framework.test import APIClient
+
+from tracker.models import Actor, Event, RedLine
+from tracker.services.synthetic import synthetic_record_generate
+
+pytestmark = pytest.mark.django_db
+
+
+def busiest_line() -> RedLine:
+    return RedLine.objects.annotate(n=Count("events")).order_by("-n", "id").first()
+
+
+def busiest_event_actor() -> Actor:
+    return Actor.objects.annotate(n=Count("events")).order_by("-n", "id").first()
+
+
+def busiest_actor() -> Actor:
+    return Actor.objects.annotate(n=Count("red_lines_declared")).order_by("-n", "id").first()
+
+
+ENDPOINTS = {
+    "actors": (lambda: "/api/v1/actors/?page_size=200", 2),
+    "actors filtered": (lambda: "/api/v1/actors/?q=a&kind=state&kind=person&page_size=200", 2),
+    "actor detail": (lambda: f"/api/v1/actors/{busiest_actor().slug}/", 2),
+    "red lines": (lambda: "/api/v1/red-lines/?page_size=200", 4),
+    "red lines filtered": (
+        lambda: (
+            "/api/v1/red-lines/?status=crossed&status=active&severity=military&ordering=-updated_at&page_size=200"
+        ),
+        4,
+    ),
+    "red lines search": (lambda: "/api/v1/red-lines/?q=missiles&page_size=200", 4),
+    "red lines by addressee": (
+        lambda: f"/api/v1/red-lines/?addressee={busiest_actor().slug}&page_size=200",
+        4,
+    ),
+    "red line detail": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/", 6),
+    "red line as of": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/?as_of=2020-01-01", 6),
+    "red line history": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/history/", 7),
+    "events": (lambda: "/api/v1/events/?page_size=200", 4),
+    "events filtered": (
+        lambda: f"/api/v1/events/?kind=crossing&actor={busiest_event_actor().slug}&page_size=200",
+        4,
+    ),
+    "event detail": (lambda: f"/api/v1/events/{Event.objects.order_by('id').first().pk}/", 3),
+    "deletions": (lambda: "/api/v1/deletions/?page_size=200", 2),
+    "stats": (lambda: "/api/v1/stats/", 6),
+}
+
+
+def test_exports_query_per_chunk_of_rows_not_per_row(django_assert_max_num_queries):
+    synthetic_record_generate(actors=4, red_lines=30, events=1200, seed=13)
+    with django_assert_max_num_queries(1 + 2 * 2):  # the rows, then actors and sources per 1000 rows
+        fetch("/api/v1/events/?format=csv")
+    with django_assert_max_num_queries(1 + 2):
+        fetch("/api/v1/red-lines/?format=jsonl")
+
+
+def fetch(url: str) -> None:
+    response = APIClient().get(url)
+    assert response.status_code == 200, response.content
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
+def counts(assert_max) -> dict[str, int]:
+    found = {}
+    for name, (path, limit) in ENDPOINTS.items():
+        url = path()
+        assert b'"count":0,' not in APIClient().get(url.replace("format=csv", "format=json")).content, name
+        with assert_max(limit, info=name) as captured:
+            fetch(url)
+        found[name] = len(captured.captured_queries)
+    return found
+
+
+def test_queries_per_request_are_constant_in_page_and_database_size(django_assert_max_num_queries):
+    synthetic_record_generate(actors=4, red_lines=16, events=60, seed=11)
+    RedLine.objects.filter(pk=RedLine.objects.order_by("id").last().pk).delete()  # one tombstone
+    small = counts(django_assert_max_num_queries)
+    synthetic_record_generate(actors=10, red_lines=150, events=1200, seed=12)
+    RedLine.objects.filter(pk=RedLine.objects.order_by("id").last().pk).delete()
+    large = counts(django_assert_max_num_queries)
+    assert small == large
