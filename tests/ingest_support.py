@@ -285,11 +285,11 @@ def wait_until(predicate: Callable[[], bool], timeout: float, message: str, inte
 
 @pytest.fixture
 def eager_tasks():
-    """Run Celery tasks in-process and let their errors surface, whatever REDIS_URL says."""
+    """Run Celery tasks in-process whatever REDIS_URL says; retries run in-process too (`.get()` re-raises)."""
     from tracker.celery import app
 
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, False
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
