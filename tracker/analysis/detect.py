@@ -70,8 +70,8 @@ _NOMINAL = re.compile(lx.NOMINAL_TRIGGER, re.I)
 _TITLE_CASE_RED_LINE = re.compile(r"(?<!^)(?<![.!?]\s)\bRed Line\b")
 _OCCUPIED = re.compile(r"\b(?:occupied|crimea|[a-z]+-held|annexed)\b", re.I)
 _NEGATED_FACT = re.compile(
-    r"\b(?:not yet|has not|have not|had not|did not|didn't|no sign|without|denied|planned|plans to|"
-    r"would|will|could|if|unless|should|whether|ready to|might|may)\b",
+    r"\b(?:not|never|no sign|denied|demanded|urged|called on|planning|plans to|accused|"
+    r"would|will|could|might|ready to)\b",
     re.I,
 )
 
@@ -409,7 +409,7 @@ def _crossings(
 ) -> dict[int, tuple[LineProfile, Finding]]:
     best: dict[int, tuple[LineProfile, Finding]] = {}
     for s in sents:
-        if s.boilerplate or s.is_warning_talk or not _is_factual(s):
+        if s.boilerplate or s.is_warning_talk or not _is_factual(s) or _NEGATED_FACT.search(s.sentence.text):
             continue
         actors = {m.actor_id for m in s.mentions}
         if not actors:
@@ -422,6 +422,8 @@ def _crossings(
                 continue
             if not _has_action(s, lx.CROSSING_ACTIONS.get(line.category, lx.CROSSING_ACTIONS["other"])):
                 continue
+            if line.category == "weapons_transfer" and not (actors & line.addressees):
+                continue  # a transfer needs its supplier named
             if line.category == "strikes_on_territory" and (
                 not (actors & line.declarer_group) or _OCCUPIED.search(text)
             ):
