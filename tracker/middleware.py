@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from tracker.logging import request_id_var
 
@@ -45,3 +45,15 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+LOCKED_OUT = "Too many failed sign-ins for this account from this address; try again later."
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: object = None
+) -> HttpResponse:
+    """django-axes lockout answer: JSON for the API, a short page elsewhere, always 429."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": LOCKED_OUT}, status=429)
+    return HttpResponse(LOCKED_OUT, status=429, content_type="text/plain; charset=utf-8")

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from tracker.models import Follow, Notification, Webhook, WebhookDelivery
+from tracker.models import Follow, Notification, OutboxTask, Webhook, WebhookDelivery
 from tracker.services import alerts
 
 
@@ -82,3 +82,14 @@ class FollowAdmin(admin.ModelAdmin):
     list_select_related = ("user", "red_line", "actor")
     autocomplete_fields = ("red_line", "actor")
     raw_id_fields = ("user",)
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Tasks waiting for the broker; beat sends them again every OUTBOX_FLUSH_EVERY seconds."""
+
+    list_display = ("created_at", "task", "args", "queue", "attempts", "last_attempt_at", "error")
+    readonly_fields = [f.name for f in OutboxTask._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
