@@ -30,9 +30,10 @@ def test_overview_counts_lines_by_status_each_linking_to_the_filtered_list(clien
     assert "2 published red lines" in html
 
 
-def test_overview_lists_recent_crossings_and_declarations_but_never_drafts(client):
+def test_overview_lists_each_recently_crossed_line_once_and_recent_declarations_never_drafts(client):
     line = RedLineFactory(slug="strikes", title="Strikes deep inside the country", declared_on=D(2024, 2, 1))
-    crossing = EventFactory(red_line=line, kind="crossing", occurred_on=D(2024, 6, 3))
+    EventFactory(red_line=line, kind="crossing", occurred_on=D(2024, 6, 3))
+    crossing = EventFactory(red_line=line, kind="crossing", occurred_on=D(2024, 6, 9))
     EventFactory(red_line=line, kind="crossing", occurred_on=D(2024, 7, 3), sourced=False)
     RedLineFactory(slug="secret", title="Unsourced draft line", sourced=False)
     html = client.get("/").content.decode()

@@ -139,7 +139,7 @@ def test_a_line_without_events_says_so(client):
     RedLineFactory(slug="quiet")
     html = page(client, "quiet")
     assert "No crossing, response, restatement or withdrawal has been recorded" in html
-    assert html.count('<a class="mark ') == 1
+    assert html.count('<a class="mark ') == 2  # the wide and the narrow drawing
 
 
 def test_drafts_and_unknown_lines_are_404_pages(client):

@@ -29,6 +29,7 @@ from tracker.selectors.timeline import red_line_timeline
 from tracker.services.status import EXPLANATION
 
 PAGE_SIZE = 25
+ACTOR_PAGE_SIZE = 50
 API_RED_LINES = "/api/v1/red-lines/"
 SORT_OPTIONS: tuple[tuple[str, str], ...] = (
     ("", "Best match, then newest"),
@@ -85,8 +86,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/overview.html", context)
 
 
-def _paginate(qs: QuerySet, raw: str | None, problems: list[str]) -> Page:
-    paginator = Paginator(qs, PAGE_SIZE)
+def _paginate(qs: QuerySet, raw: str | None, problems: list[str], *, per_page: int = PAGE_SIZE) -> Page:
+    paginator = Paginator(qs, per_page)
     number = 1
     if raw not in (None, ""):
         try:
@@ -125,8 +126,18 @@ def _api_list_url(query: str, fmt: str) -> str:
     return f"{API_RED_LINES}?{query}&format={fmt}" if query else f"{API_RED_LINES}?format={fmt}"
 
 
+def _without_blanks(params: QueryDict) -> QueryDict:
+    """The query minus empty values: a plain GET form sends every field, filled or not."""
+    kept = QueryDict(mutable=True)
+    for key, values in params.lists():
+        for value in values:
+            if value != "":
+                kept.appendlist(key, value)
+    return kept
+
+
 def red_line_list(request: HttpRequest) -> HttpResponse:
-    params = request.GET
+    params = _without_blanks(request.GET)
     actors = list(Actor.objects.only("id", "slug", "name").order_by("name", "id"))
     filterset = RedLineFilter(params, queryset=public_red_lines(), request=request)
     problems = _filter_problems(filterset, params, {a.slug for a in actors})
@@ -173,6 +184,7 @@ def red_line_detail(request: HttpRequest, slug: str) -> HttpResponse:
     history = list(red_line_status_history(red_line=line).select_related("event"))
     restated_by = list(public_red_lines().filter(restates=line).order_by("declared_on", "id"))
     line_sources = list(line.sources.all())
+    drawn = {"events": events, "line_sources": line_sources, "today": timezone.localdate()}
     context = {
         "line": line,
         "events": events,
@@ -181,9 +193,8 @@ def red_line_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "restates": line.restates if line.restates and line.restates.is_published else None,
         "line_sources": line_sources,
         "explanation": EXPLANATION.get(line.status, ""),
-        "timeline": red_line_timeline(
-            red_line=line, events=events, line_sources=line_sources, today=timezone.localdate()
-        ),
+        "timeline": red_line_timeline(red_line=line, width=900, **drawn),
+        "timeline_narrow": red_line_timeline(red_line=line, width=360, **drawn),
         "permalink": request.build_absolute_uri(line.get_absolute_url()),
         "json_url": f"{API_RED_LINES}{line.slug}/",
     }
@@ -198,7 +209,9 @@ def actor_list(request: HttpRequest) -> HttpResponse:
         problems.append(f"Kind: “{kind}” is not a kind of actor. This filter was ignored.")
         kind = ""
     q = params.get("q", "").replace("\x00", "").strip()[:200]
-    page = _paginate(actor_reads.actors_with_counts(kind=kind, q=q), params.get("page"), problems)
+    page = _paginate(
+        actor_reads.actors_with_counts(kind=kind, q=q), params.get("page"), problems, per_page=ACTOR_PAGE_SIZE
+    )
     context = {
         "page": page,
         "problems": problems,

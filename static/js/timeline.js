@@ -2,8 +2,8 @@
 (function () {
   "use strict";
   var detail = document.getElementById("timeline-detail");
-  var svg = document.querySelector(".timeline-svg");
-  if (!detail || !svg) return;
+  var drawings = document.querySelectorAll(".timeline-svg");
+  if (!detail || !drawings.length) return;
 
   function show(mark) {
     var d = mark.dataset;
@@ -27,6 +27,8 @@
     var mark = event.target.closest && event.target.closest(".mark");
     if (mark) show(mark);
   }
-  svg.addEventListener("mouseover", onEnter);
-  svg.addEventListener("focusin", onEnter);
+  drawings.forEach(function (svg) {
+    svg.addEventListener("mouseover", onEnter);
+    svg.addEventListener("focusin", onEnter);
+  });
 })();

@@ -61,14 +61,27 @@ def status_counts() -> list[tuple[str, str, int]]:
     return [(value, label, found.get(value, 0)) for value, label in RedLine.Status.choices]
 
 
-def recently_crossed(*, limit: int = 6) -> list[Event]:
-    """The latest sourced crossings of published lines, newest first, with their line."""
-    return list(
+def recently_crossed(*, limit: int = 6, scan: int = 60) -> list[Event]:
+    """Lines most recently crossed, each once with its latest sourced crossing, newest first.
+
+    One query over the latest `scan` crossings (index on kind, occurred_on); a line crossed
+    many times in a row cannot crowd the others out beyond that window.
+    """
+    latest = (
         sourced_public_events()
         .filter(kind=Event.Kind.CROSSING)
         .select_related("red_line", "red_line__declared_by")
-        .order_by("-occurred_on", "-id")[:limit]
+        .order_by("-occurred_on", "-id")[:scan]
     )
+    seen: set[int] = set()
+    picked: list[Event] = []
+    for event in latest:
+        if event.red_line_id not in seen:
+            seen.add(event.red_line_id)
+            picked.append(event)
+            if len(picked) == limit:
+                break
+    return picked
 
 
 def recent_declarations(*, limit: int = 6) -> list[RedLine]:

@@ -1,6 +1,6 @@
 """A red line's life on a date axis: lanes, ticks and marks for the server-drawn SVG timeline."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -58,7 +58,7 @@ class Timeline:
     axis_y: float
     start: date
     end: date
-    today_x: float
+    today_x: float | None
     lanes: list[Lane] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
@@ -69,16 +69,16 @@ def _first(sources: Iterable[Source]) -> Source | None:
     return next(iter(sources), None)
 
 
-def _ticks(start: date, end: date, scale) -> list[Tick]:
+def _ticks(start: date, end: date, scale: Callable[[date], float], *, most: int) -> list[Tick]:
     span_days = (end - start).days
     if span_days > 3 * 365:
         years = span_days / 365.25
-        step = next(s for s in (1, 2, 5, 10, 20, 50) if years / s <= 8)
+        step = next(s for s in (1, 2, 5, 10, 20, 50) if years / s <= most)
         first = (start.year // step + 1) * step
         return [Tick(scale(date(y, 1, 1)), str(y)) for y in range(first, end.year + 1, step)]
     months = max(1, round(span_days / 30.44))
-    step = next(s for s in (1, 2, 3, 6, 12) if months / s <= 8)
-    ticks = []
+    step = next(s for s in (1, 2, 3, 6, 12) if months / s <= most)
+    ticks: list[Tick] = []
     index = start.year * 12 + start.month  # the month after start's month, zero-based index
     while True:
         y, m = divmod(index, 12)
@@ -88,6 +88,8 @@ def _ticks(start: date, end: date, scale) -> list[Tick]:
                 break
             ticks.append(Tick(scale(d), f"{MONTHS[m]} {y}"))
         index += 1
+    if not ticks:  # a short span with no month boundary: label the ends instead
+        ticks = [Tick(scale(d), f"{d.day} {MONTHS[d.month - 1]} {d.year}") for d in (start, end)]
     return ticks
 
 
@@ -99,16 +101,24 @@ def red_line_timeline(
     today: date,
     width: int = 900,
 ) -> Timeline:
-    """Lay out the declaration and each event on a shared date axis running to today.
+    """Lay out the declaration and each event on a shared date axis.
 
-    Each kind has its own lane, so marks of different kinds never hide each other; marks
-    in one lane that fall within a few pixels are nudged up and down alternately.
+    The axis runs to today unless the last event is long past, in which case it stops
+    shortly after that event so close events stay apart. Each kind has its own lane, so
+    marks of different kinds never hide each other; marks in one lane that fall within a
+    few pixels are nudged up and down alternately. `width` is in SVG units: the page
+    draws a wide and a narrow version and shows the one that fits the screen.
     """
-    last = max([red_line.declared_on, today, *(e.occurred_on for e in events)])
-    span = max((last - red_line.declared_on).days, 30)
-    start = red_line.declared_on - timedelta(days=max(1, round(span * 0.03)))
+    declared = red_line.declared_on
+    last_event = max((e.occurred_on for e in events), default=None)
+    if last_event is None or (today - last_event).days <= 0.5 * max((last_event - declared).days, 1):
+        last, shows_today = max(today, last_event or today), True
+    else:
+        last, shows_today = last_event, False
+    span = max((last - declared).days, 30)
+    start = declared - timedelta(days=max(1, round(span * 0.03)))
     end = last + timedelta(days=max(1, round(span * 0.03)))
-    plot_left, plot_right = 96, width - 16
+    plot_left, plot_right = (96 if width >= 600 else 72), width - 16
     total = (end - start).days
 
     def scale(d: date) -> float:
@@ -167,8 +177,8 @@ def red_line_timeline(
         axis_y=axis_y,
         start=start,
         end=end,
-        today_x=scale(today),
+        today_x=scale(today) if shows_today else None,
         lanes=lanes,
-        ticks=_ticks(start, end, scale),
+        ticks=_ticks(start, end, scale, most=8 if width >= 600 else 4),
         marks=marks,
     )

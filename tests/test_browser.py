@@ -1,0 +1,214 @@
+"""The dashboard in Debian's Chromium against the live server, on the demo record, at 1440 and 375 px.
+
+Screenshots of every page go to test-artifacts/ (not committed) for a human to look at.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tracker.services.demo import demo_record_load
+
+pytestmark = [pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
+    # the test itself (loading the demo record) are still plain synchronous code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(transactional_db, live_server):
+    demo_record_load()
+    ARTIFACTS.mkdir(exist_ok=True)
+    return live_server.url
+
+
+class Watch:
+    """Console errors, page errors, failed requests and requests that leave the live server."""
+
+    def __init__(self, page, origin: str):
+        self.problems: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),
+        )
+        self.origin = origin
+
+    def check(self) -> None:
+        assert self.problems == []
+        outside = [u for u in self.requests if not u.startswith(self.origin) and not u.startswith("data:")]
+        assert outside == [], "no request may leave the site"
+
+
+def new_page(browser, site: str, *, width: int, height: int = 900, javascript: bool = True):
+    context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page, Watch(page, site)
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"page scrolls sideways by {overflow}px"
+
+
+def test_an_analyst_filters_follows_a_line_and_opens_an_actor(browser, site):
+    page, watch = new_page(browser, site, width=1440)
+    page.goto(site + "/")
+    assert page.title() == "Overview · Red Line Tracker"
+    assert page.locator(".status-card").count() == 4
+    assert page.locator(".ft-row").count() >= 3
+    weight = page.evaluate(
+        "performance.getEntriesByType('navigation')[0].transferSize"
+        " + performance.getEntriesByType('resource').reduce((s, r) => s + r.transferSize, 0)"
+    )
+    assert 0 < weight < 300 * 1024
+    shot(page, "overview-1440")
+
+    page.get_by_role("link", name="Red lines", exact=True).click()
+    page.wait_for_url(re.compile(r"/red-lines/$"))
+    page.evaluate("window.__noReload = 'still here'")
+    total = page.locator(".line-item").count()
+    assert total > 3
+
+    page.get_by_label("Crossed").check()
+    page.wait_for_url(re.compile(r"status=crossed"))
+    page.wait_for_function(f"document.querySelectorAll('.line-item').length < {total}")
+    crossed = page.locator(".line-item")
+    assert crossed.count() >= 1
+    assert all(t.strip() == "Status: Crossed" for t in page.locator(".line-item .badge").all_text_contents())
+    assert "format=csv" in page.get_by_role("link", name="CSV").get_attribute("href")
+    assert "status=crossed" in page.get_by_role("link", name="CSV").get_attribute("href")
+
+    page.get_by_label("Search title, statement and trigger").fill("missiles")
+    page.wait_for_url(re.compile(r"q=missiles"))
+    page.wait_for_function("document.querySelector('#result-count').textContent.includes('match')")
+    assert "status=crossed" in page.url and "q=missiles" in page.url and "declared_by" not in page.url
+    assert page.evaluate("window.__noReload") == "still here", "results must update without a reload"
+    assert page.locator(".line-item").count() >= 1
+    shot(page, "list-filtered-1440")
+
+    page.locator(".line-item .line-title a").first.click()
+    page.wait_for_selector("svg.timeline-svg")
+    assert page.locator("svg.timeline-svg .mark").count() >= 2
+    first_event = page.locator("svg.timeline-svg .mark").nth(1)
+    first_event.focus()
+    detail = page.locator("#timeline-detail")
+    assert "Source:" in detail.inner_text()
+    assert detail.locator("a").count() == 1
+    assert page.locator(".events .sources a").count() >= 1
+    assert page.locator("table.history tbody tr").count() >= 2
+    assert (
+        page.get_by_role("link", name="JSON", exact=True)
+        .get_attribute("href")
+        .startswith("/api/v1/red-lines/")
+    )
+    shot(page, "red-line-1440")
+
+    page.locator(".parties .actor-chip").first.click()
+    page.wait_for_selector("h2#ft-heading")
+    assert page.locator(".figures dd").count() >= 3
+    assert page.locator(".line-item").count() >= 1
+    shot(page, "actor-1440")
+
+    page.goto(site + "/actors/")
+    assert page.locator("table.actors tbody tr").count() == 30
+    shot(page, "actors-1440")
+    watch.check()
+
+
+def test_every_page_reads_well_at_phone_width(browser, site):
+    page, watch = new_page(browser, site, width=375, height=812)
+    for name, path in [
+        ("overview", "/"),
+        ("list", "/red-lines/?status=crossed"),
+        ("red-line", "/red-lines/putin-long-range-strikes-2024/"),
+        ("actors", "/actors/"),
+        ("actor", "/actors/vladimir-putin/"),
+        ("not-found", "/red-lines/no-such-line/"),
+    ]:
+        seen = len(watch.problems)
+        response = page.goto(site + path)
+        assert response.status == (404 if name == "not-found" else 200)
+        if name == "not-found":  # the browser reports the expected 404; nothing else may fail
+            assert len(watch.problems) == seen + 2, watch.problems
+            del watch.problems[seen:]
+        if name != "not-found":
+            no_sideways_scroll(page)
+        assert page.locator("h1").count() == 1
+        shot(page, f"{name}-375")
+
+    page.goto(site + "/red-lines/")
+    page.evaluate("window.__noReload = 1")
+    page.get_by_label("Enforced").check()
+    page.wait_for_url(re.compile(r"status=enforced"))
+    page.wait_for_function("document.querySelectorAll('.line-item').length > 0")
+    assert page.evaluate("window.__noReload") == 1
+    no_sideways_scroll(page)
+    watch.check()
+
+
+def test_keyboard_users_see_where_focus_is(browser, site):
+    page, watch = new_page(browser, site, width=1440)
+    page.goto(site + "/red-lines/putin-long-range-strikes-2024/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "[document.activeElement.className, getComputedStyle(document.activeElement).outlineStyle]"
+    )
+    assert focused == ["skip-link", "solid"]
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('mark')"):
+            break
+    else:
+        pytest.fail("the timeline marks are not reachable by keyboard")
+    halo = page.evaluate("getComputedStyle(document.activeElement.querySelector('.halo')).stroke")
+    assert halo != "none" and "0, 0, 0, 0" not in halo
+    assert "Declaration" in page.locator("#timeline-detail").inner_text()
+    watch.check()
+
+
+def test_pages_read_and_filter_with_javascript_off(browser, site):
+    page, watch = new_page(browser, site, width=1440, javascript=False)
+    page.goto(site + "/red-lines/")
+    page.get_by_label("Withdrawn").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"status=withdrawn"))
+    assert page.locator("#result-count").inner_text().startswith(str(page.locator(".line-item").count()))
+    page.goto(site + "/red-lines/putin-long-range-strikes-2024/")
+    assert page.locator("svg.timeline-svg .mark").count() >= 2
+    assert page.locator(".events li.event").count() >= 2
+    shot(page, "red-line-no-js-1440")
+    watch.check()
