@@ -80,7 +80,7 @@ def duplicate_find(*, text: str, hash_: str, exclude_id: int | None = None) -> A
     return best
 
 
-def article_settle(*, article_id: int, fields: dict, text: str) -> str:
+def article_settle(*, article_id: int, fields: dict, text: str, log: FetchLog | None = None) -> str:
     """Store the extracted text and move a discovered article to fetched or duplicate, exactly once.
 
     Returns "fetched", "duplicate", or "skipped" when another run already settled it. A fetched
@@ -105,6 +105,9 @@ def article_settle(*, article_id: int, fields: dict, text: str) -> str:
                 )
                 if not updated:
                     return "skipped"
+                if log is not None:
+                    log.outcome = "ok"
+                    log.save()
                 if state == Article.State.FETCHED:
                     ArticleBand.objects.bulk_create(
                         [ArticleBand(article_id=article_id, value=v) for v in set(lsh_bands(text))],
@@ -146,6 +149,9 @@ def article_fetch(*, article_id: int, max_attempts: int = MAX_FETCH_ATTEMPTS) ->
     if not _claim(article_id):
         article = Article.objects.filter(pk=article_id).only("state", "claimed_until").first()
         if article is None or article.state != Article.State.DISCOVERED:
+            if article is not None and article.state == Article.State.FETCHED:
+                # A redelivered fetch: the worker that settled it may have died before queueing analysis.
+                pipeline.analyse_soon(article_id)
             return FetchOutcome(article_id, "skipped")
         raise ArticleBusy(max(1.0, (article.claimed_until - timezone.now()).total_seconds()))
     article = Article.objects.get(pk=article_id)
@@ -181,15 +187,18 @@ def article_fetch(*, article_id: int, max_attempts: int = MAX_FETCH_ATTEMPTS) ->
         fields["published_at"] = datetime.datetime.combine(
             extracted.published_on, datetime.time(), tzinfo=datetime.UTC
         )
-    state = article_settle(article_id=article_id, fields=fields, text=extracted.text)
-    log.outcome = "ok" if state != "skipped" else "superseded"
     log.duration_ms = int((time.monotonic() - clock) * 1000)
-    log.save()
+    # The log is written with the state change, so a worker killed in between leaves neither.
+    state = article_settle(article_id=article_id, fields=fields, text=extracted.text, log=log)
+    if state == "skipped":
+        log.outcome = "superseded"
+        log.save()
     return FetchOutcome(article_id, state)
 
 
 def articles_stalled_requeue(*, now: datetime.datetime | None = None, limit: int = 1000) -> list[int]:
-    """Queue again the discovered articles nobody has touched for a while (a lost message never loses an article)."""
+    """Queue again the articles no stage has touched for a while: discovered ones for fetching, fetched
+    ones for analysis. A lost message never loses an article."""
     now = now or timezone.now()
     stalled = (
         Article.objects.filter(state=Article.State.DISCOVERED, updated_at__lt=now - STALLED_AFTER)
@@ -197,9 +206,16 @@ def articles_stalled_requeue(*, now: datetime.datetime | None = None, limit: int
         .values_list("id", flat=True)[:limit]
     )
     ids = list(stalled)
-    Article.objects.filter(pk__in=ids).update(updated_at=now)
+    unanalysed = list(
+        Article.objects.filter(state=Article.State.FETCHED, updated_at__lt=now - STALLED_AFTER).values_list(
+            "id", flat=True
+        )[:limit]
+    )
+    Article.objects.filter(pk__in=ids + unanalysed).update(updated_at=now)
     pipeline.fetch_soon(ids)
-    return ids
+    for article_id in unanalysed:
+        pipeline.analyse_soon(article_id)
+    return ids + unanalysed
 
 
 def article_submit_url(*, url: str, queue: bool = True) -> tuple[Article, bool]:
