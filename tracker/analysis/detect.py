@@ -69,6 +69,16 @@ _BOILERPLATE = re.compile(
 _NOMINAL = re.compile(lx.NOMINAL_TRIGGER, re.I)
 _TITLE_CASE_RED_LINE = re.compile(r"(?<!^)(?<![.!?]\s)\bRed Line\b")
 _OCCUPIED = re.compile(r"\b(?:occupied|crimea|[a-z]+-held|annexed)\b", re.I)
+_NOT_YET = re.compile(
+    r"\b(?:has|have|had|did|was|were)\s+not\s+(?:yet\s+)?(?:\w+\s+)?\w+ed\b|\bnot yet\b", re.I
+)
+# A response that names its cause reports the cause as fact: "in retaliation for her visit".
+_CAUSE = re.compile(
+    r"\b(?:in (?:retaliation|response|reprisal|revenge) (?:for|to)|as (?:retaliation|punishment|a response) (?:for|to)|"
+    r"(?:hitting|hit|striking|struck) back (?:after|over|for|at))\b",
+    re.I,
+)
+_POSSESSIVE = re.compile(r"\s*(?:her|his|their|its)\b", re.I)
 _NEGATED_FACT = re.compile(
     r"\b(?:not|never|no sign|denied|demanded|urged|called on|planning|plans to|accused|"
     r"would|will|could|might|ready to)\b",
@@ -400,40 +410,117 @@ def _is_factual(s: _Sent) -> bool:
     return any(w in lx.FACT_MARKERS or (w.endswith("ed") and len(w) > 4) for w in norms)
 
 
+def _action_positions(s: _Sent, verbs: frozenset[str]) -> list[int]:
+    """Finite uses of action verbs reported as news.
+
+    "fired" counts; "to be fired" or "allowed to cross" does not, nor an action in a "since ..."
+    clause ("since its troops entered the country"), which dates ongoing background.
+    """
+    norms = s.norms
+    out = []
+    for i, w in enumerate(norms):
+        if w not in verbs:
+            continue
+        before = norms[max(0, i - 2) : i]
+        if before[-1:] == ["to"] or before == ["to", "be"] or before[-1:] == ["be"]:
+            continue
+        since = next((k for k in range(i - 1, max(-1, i - 12), -1) if norms[k] == "since"), None)
+        if since is not None:
+            gap = s.sentence.text[
+                s.tokens[since].start - s.sentence.start : s.tokens[i].start - s.sentence.start
+            ]
+            if "," not in gap:
+                continue
+        out.append(i)
+    return out
+
+
 def _has_action(s: _Sent, verbs: frozenset[str]) -> bool:
-    return any(w in verbs for w in s.norms)
+    return bool(_action_positions(s, verbs))
+
+
+def _line_fit(
+    s: _Sent, line: LineProfile, actors: set[int], index: LineIndex, *, nominal: int = 0
+) -> tuple[float, int | None]:
+    """How well a sentence reports that the line's trigger happened, and who did it (0 when it does not)."""
+    doers = [a for a in actors & (line.addressees | line.named_actors) if a not in line.declarer_group]
+    if not doers:
+        return 0.0, None
+    features = s.features
+    if nominal:
+        # Only the cause phrase counts ("in retaliation for her visit to the island"); its doer is
+        # named in it, or it points back to the subject with a possessive ("her visit").
+        cause = s.sentence.text[nominal - s.sentence.start :]
+        cause = re.split(r"[,;]|\band\b", cause, maxsplit=1)[0]
+        features = features_of(cause)
+        pointer = _POSSESSIVE.match(cause)
+        if not pointer and not any(m.actor_id in doers and m.start >= nominal for m in s.mentions):
+            return 0.0, None
+    else:
+        positions = _action_positions(s, lx.CROSSING_ACTIONS.get(line.category, lx.CROSSING_ACTIONS["other"]))
+        if not positions:
+            return 0.0, None
+        # The doer is the subject of the action (before the verb) or its agent ("by the United States").
+        agent = any(
+            m.actor_id in doers
+            and (_local(m, s) < positions[-1] or (_local(m, s) > 0 and s.norms[_local(m, s) - 1] == "by"))
+            for m in s.mentions
+        )
+        if not agent:
+            return 0.0, None
+    if line.category == "weapons_transfer":
+        if not (actors & line.addressees):
+            return 0.0, None  # a transfer needs its supplier named
+        recipients = line.target_actors - line.declarer_group
+        if recipients and not (actors & recipients):
+            return 0.0, None  # ... and the recipient
+    if line.category == "strikes_on_territory" and (
+        not (actors & line.declarer_group) or _OCCUPIED.search(s.sentence.text)
+    ):
+        return 0.0, None
+    shared = features & line.trigger_features
+    kinds = line.trigger_features & lx.WEAPON_CONCEPTS
+    if kinds and not (shared & kinds):
+        return 0.0, None  # the line names a kind of weapon; another kind does not cross it
+    named = 1 if set(doers) & line.named_actors else 0  # the trigger itself names who would do it
+    if sum(1 for f in shared if f.startswith("c:")) < 1 or len(shared) + named < 3:
+        return 0.0, None
+    score = sum(index.idf(f) for f in shared) + named
+    if score < CROSSING_THRESHOLD:
+        return 0.0, None
+    return score, next(m.actor_id for m in s.mentions if m.actor_id in doers)
 
 
 def _crossings(
     sents: list[_Sent], candidates: list[LineProfile], index: LineIndex, findings: list[Finding]
 ) -> dict[int, tuple[LineProfile, Finding]]:
     best: dict[int, tuple[LineProfile, Finding]] = {}
+    denied: set[int] = set()
     for s in sents:
-        if s.boilerplate or s.is_warning_talk or not _is_factual(s) or _NEGATED_FACT.search(s.sentence.text):
+        if s.boilerplate or s.is_warning_talk:
             continue
         actors = {m.actor_id for m in s.mentions}
         if not actors:
             continue
         text = s.sentence.text
+        if _NOT_YET.search(text):
+            # "X has not yet entered the city": the article itself says the trigger did not happen.
+            for line in candidates:
+                if _line_fit(s, line, actors, index)[0]:
+                    denied.add(line.id)
+            continue
+        cause = _CAUSE.search(text)
+        nominal = s.sentence.start + cause.end() if cause else 0
+        factual = _is_factual(s) and not _NEGATED_FACT.search(text)
+        if not factual and not nominal:
+            continue
         scored: list[tuple[float, LineProfile, int]] = []
         for line in candidates:
-            doers = [a for a in actors & line.trigger_actors if a not in line.declarer_group]
-            if not doers:
-                continue
-            if not _has_action(s, lx.CROSSING_ACTIONS.get(line.category, lx.CROSSING_ACTIONS["other"])):
-                continue
-            if line.category == "weapons_transfer" and not (actors & line.addressees):
-                continue  # a transfer needs its supplier named
-            if line.category == "strikes_on_territory" and (
-                not (actors & line.declarer_group) or _OCCUPIED.search(text)
-            ):
-                continue
-            shared = s.features & line.trigger_features
-            if sum(1 for f in shared if f.startswith("c:")) < 1 or len(shared) < 3:
-                continue
-            score = sum(index.idf(f) for f in shared)
-            if score >= CROSSING_THRESHOLD:
-                doer = next(m.actor_id for m in s.mentions if m.actor_id in doers)
+            score, doer = _line_fit(s, line, actors, index) if factual else (0.0, None)
+            if not score and nominal:
+                # "in retaliation for her visit to the island": the cause is reported as fact.
+                score, doer = _line_fit(s, line, actors, index, nominal=nominal)
+            if score and doer is not None:
                 scored.append((score, line, doer))
         if not scored:
             continue
@@ -454,6 +541,8 @@ def _crossings(
         )
         if line.id not in best or best[line.id][1].score < confidence:
             best[line.id] = (line, finding)
+    for line_id in denied:
+        best.pop(line_id, None)
     findings.extend(f for _, f in best.values())
     return best
 
@@ -478,8 +567,13 @@ def _responses(
         if not s.mentions or s.mentions[0].first_token - base > first_cue:
             continue
         subject = s.mentions[0].actor_id
+        # The actor nearest before the action is who did it: in "X said that before dawn Y had fired",
+        # Y (the line's addressee) fired, and that is the crossing, not a response.
+        agent = [m.actor_id for m in s.mentions if m.first_token - base < first_cue][-1]
         for line, _crossing in crossed.values():
             if subject not in line.declarer_group:
+                continue
+            if agent not in line.declarer_group and agent in (line.addressees | line.named_actors):
                 continue
             score = 0.5 + 0.1 * min(3, len(cues))
             if best.get(line.id) is None or best[line.id].score < score:

@@ -539,6 +539,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "territory": ("territory", "soil", "inside", "region", "border"),
 }
 
+# Concepts that name a kind of weapon: a line about one kind is not crossed by another kind.
+WEAPON_CONCEPTS = frozenset({"c:missile", "c:tank", "c:aircraft", "c:chemical", "c:nuclear"})
+
 # Per trigger category: past-tense verbs that report the trigger happened.
 _TRANSFER = "delivered arrived reached handed shipped sent supplied received unveiled transferred provided"
 _STRIKE = "fired struck hit launched attacked targeted used"
@@ -567,7 +570,7 @@ CROSSING_ACTIONS: dict[str, frozenset[str]] = {
     "alliance_enlargement": frozenset(["joined", "applied", "admitted"]),
     "foreign_deployment": frozenset(["deployed", "sent", "arrived", "stationed", "intervened", "entered"]),
     "economic_measure": frozenset(["imposed", "sanctioned", "banned", "froze", "frozen", "seized"]),
-    "other": frozenset(f"{_STRIKE} seized killed continued".split()),
+    "other": frozenset(f"{_STRIKE} seized killed continued kept".split()),
 }
 
 # Verbs and nouns that report a declarer acting on its threat.

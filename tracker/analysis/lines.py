@@ -176,6 +176,11 @@ for _key, _words in CONCEPTS.items():
     for _w in _words:
         _CONCEPT_OF.setdefault(stem(_w), _key)
 
+TARGET_PREPOSITIONS = frozenset(
+    {"of", "to", "on", "against", "into", "in", "around", "toward", "towards", "at"}
+)
+
+
 MAX_POSTING = 400  # a term found in more lines than this says little about any one of them
 
 
@@ -205,6 +210,8 @@ class LineProfile:
     severity: str
     addressees: frozenset[int]
     trigger_actors: frozenset[int]  # addressees plus actors named in the trigger
+    named_actors: frozenset[int]  # actors the trigger text names as doing it
+    target_actors: frozenset[int]  # actors the trigger text names as its target or recipient
     declarer_group: frozenset[int]
     trigger_features: frozenset[str]
     line_features: frozenset[str]  # title, statement, trigger, response, topics
@@ -223,7 +230,14 @@ class LineIndex:
         for row in rows:
             trigger_text = f"{row['title']}. {row['trigger']}"
             trigger_tokens = tokens_of(trigger_text)
-            named = {m.actor_id for m in matcher.mentions(trigger_tokens)}
+            trigger_mentions = matcher.mentions(trigger_tokens)
+            named = {m.actor_id for m in trigger_mentions}
+            # "an invasion of X", "missiles to X": an actor after a preposition is the target.
+            targets = {
+                m.actor_id
+                for m in trigger_mentions
+                if m.first_token > 0 and trigger_tokens[m.first_token - 1].norm in TARGET_PREPOSITIONS
+            }
             topics = " ".join(t.replace("-", " ") for t in row.get("topics") or [])
             profile = LineProfile(
                 id=row["id"],
@@ -235,6 +249,8 @@ class LineIndex:
                 severity=row["severity"],
                 addressees=frozenset(row["addressees"]),
                 trigger_actors=frozenset(set(row["addressees"]) | named),
+                named_actors=frozenset(named - targets),
+                target_actors=frozenset(targets),
                 declarer_group=frozenset(matcher.group_of(row["declared_by"])),
                 trigger_features=frozenset(features_of(trigger_text + " " + topics)),
                 line_features=frozenset(
