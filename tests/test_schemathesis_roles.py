@@ -1,0 +1,49 @@
+"""Schemathesis as anonymous and as a signed-in user without curator rights: no operation answers a 5xx.
+
+tests/test_schemathesis.py covers the curator token; writes here must all be refused (401/403)
+rather than crash, and reads must hold up under generated filters.
+"""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+
+from tracker.services.synthetic import synthetic_record_generate
+from tracker.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+
+
+@pytest.fixture
+def callers(django_user_model, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    synthetic_record_generate(actors=4, red_lines=6, events=12, seed=7)
+    plain = django_user_model.objects.create_user("plain-reader", password="plain-pass-123")
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {"anonymous": {}, "plain": {"Authorization": f"Token {Token.objects.create(user=plain).key}"}}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_operation_answers_a_server_error_to_anonymous_or_plain_users(case, callers):
+    for headers in callers.values():
+        response = case.call(headers=headers)
+        case.validate_response(response, checks=[not_a_server_error])
+        if case.method in ("POST", "PUT", "PATCH", "DELETE") and case.path != "/api/v1/auth/token/":
+            assert response.status_code in (400, 401, 403, 404, 405, 413, 415, 429), (case.method, case.path)
