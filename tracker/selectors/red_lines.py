@@ -34,11 +34,12 @@ def public_events() -> QuerySet[Event]:
 
 
 class RedLineFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=RedLine.Status.choices)
+    # distinct=False: plain columns, no join; DISTINCT over every column is slow on a big record.
+    status = django_filters.MultipleChoiceFilter(choices=RedLine.Status.choices, distinct=False)
     declared_by = django_filters.CharFilter(field_name="declared_by__slug", help_text="Actor slug")
     addressee = django_filters.CharFilter(field_name="addressees__slug", help_text="Actor slug")
-    severity = django_filters.MultipleChoiceFilter(choices=RedLine.Severity.choices)
-    category = django_filters.MultipleChoiceFilter(choices=RedLine.Category.choices)
+    severity = django_filters.MultipleChoiceFilter(choices=RedLine.Severity.choices, distinct=False)
+    category = django_filters.MultipleChoiceFilter(choices=RedLine.Category.choices, distinct=False)
     topic = django_filters.CharFilter(method="filter_topic", help_text="A topic tag, e.g. missiles")
     declared_after = django_filters.DateFilter(field_name="declared_on", lookup_expr="gte")
     declared_before = django_filters.DateFilter(field_name="declared_on", lookup_expr="lte")
