@@ -170,6 +170,10 @@ class RedLine(TimeStamped):
             models.Index(fields=["category"]),
             models.Index(fields=["updated_at", "id"]),
             GinIndex(fields=["search_vector"], name="redline_search_gin"),
+            # The public list's default order (newest first), read page by page.
+            models.Index(
+                fields=["-declared_on", "-id"], condition=Q(is_published=True), name="redline_public_newest"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=_in("status", Status), name="redline_status_valid"),
