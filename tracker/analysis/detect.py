@@ -67,6 +67,8 @@ _BOILERPLATE = re.compile(
     re.I,
 )
 _NOMINAL = re.compile(lx.NOMINAL_TRIGGER, re.I)
+_LINE_NAMING = {tuple(t.norm for t in tokens_of(p)) for p in lx.LINE_NAMING_CUES}
+_SELF_CONDITION = re.compile(r"\bif (?:it|they|we|he|she|i) (?:had|has|have) to\b", re.I)
 _TITLE_CASE_RED_LINE = re.compile(r"(?<!^)(?<![.!?]\s)\bRed Line\b")
 _OCCUPIED = re.compile(r"\b(?:occupied|crimea|[a-z]+-held|annexed)\b", re.I)
 _NOT_YET = re.compile(
@@ -184,14 +186,20 @@ def _sentences(text: str, tokens: list[Token], mentions: list[Mention]) -> list[
 # --- declarations ------------------------------------------------------------------------------
 
 
-def _speaker(s: _Sent, focus: int | None) -> tuple[int | None, bool]:
-    """Who is talking in this sentence, and whether an explicit non-actor speaker was seen."""
+def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tuple[int | None, bool]:
+    """Who is talking in this sentence, and whether an explicit non-actor speaker was seen.
+
+    `focus_state` is the state the text is about; an unlisted official speaks for it.
+    """
     norms = s.norms
     text = s.sentence.text
     foreign = False
+    focus_state = focus_state if focus_state is not None else focus
     for i, word in enumerate(norms):
         if word not in lx.SPEECH_VERBS:
             continue
+        if i >= 1 and norms[i - 1] == "to":
+            continue  # "met him to warn Moscow": a purpose, not a speech act of the actor before it
         pronoun = (i >= 1 and norms[i - 1] in lx.PRONOUNS) or (i >= 2 and norms[i - 2] in lx.PRONOUNS)
         if pronoun and focus is not None:
             return focus, False
@@ -216,9 +224,25 @@ def _speaker(s: _Sent, focus: int | None) -> tuple[int | None, bool]:
             or (i >= 2 and norms[i - 2] in lx.INSTITUTION_NOUNS)
         ):
             return focus, False
+        # "Foreign Minister Anna Holt said": an unlisted official, by title, speaks for the state in focus.
+        k = i - 1
+        while k >= 0 and i - k <= 3 and s.tokens[k].raw[:1].isupper() and norms[k] not in lx.TITLE_ROLES:
+            k -= 1
+        if focus_state is not None and 0 <= k < i - 1 and norms[k] in lx.TITLE_ROLES:
+            return focus_state, False
         if i > 0:
             foreign = True
     return None, foreign
+
+
+def _state_of(matcher: ActorMatcher, actor_id: int | None) -> int | None:
+    """The state an actor speaks for: itself, or a person's affiliation."""
+    if actor_id is None:
+        return None
+    info = matcher.actors.get(actor_id)
+    if info is not None and info.kind == "person" and info.affiliation_id:
+        return info.affiliation_id
+    return actor_id
 
 
 def _local(m: Mention, s: _Sent) -> int:
@@ -239,6 +263,7 @@ def _declarations(
     last_focus: int | None = None
     last_paragraph = -1
     best_by_key: dict[tuple, Finding] = {}
+    similarity_of: dict[tuple, float] = {}
     for pos, s in enumerate(sents):
         if s.sentence.paragraph > last_paragraph + 1:
             last_speaker = last_focus = None
@@ -246,14 +271,17 @@ def _declarations(
         if s.boilerplate or not s.tokens:
             continue
         focus = last_focus
-        speaker, foreign = _speaker(s, focus)
+        speaker, foreign = _speaker(s, focus, _state_of(matcher, focus))
         norms = s.norms
         text = s.sentence.text
         strong = _find(norms, _STRONG)
         if strong and _TITLE_CASE_RED_LINE.search(text):
             strong = [h for h in strong if norms[h[0]] != "red"]  # "the Red Line" is a name here
         weak = _find(norms, _WEAK)
-        condition = any(w in lx.CONDITION_MARKERS for w in norms) or bool(_NOMINAL.search(text))
+        # "if necessary", "if it had to": the speaker's own condition names no trigger by another.
+        condition = (
+            any(w in lx.CONDITION_MARKERS for w in norms) and not _SELF_CONDITION.search(text)
+        ) or bool(_NOMINAL.search(text))
         modal = any(w in lx.FUTURE_MODALS for w in norms) or "means" in norms
         warn = any(w in lx.WARNING_VERBS for w in norms)
         subject = _subject(s, allow_head=True)
@@ -288,8 +316,11 @@ def _declarations(
             continue
         if not strong and via == "subject" and not warn:
             continue  # a weak cue in narrative with nobody speaking
-        if strong and not (modal or condition or warn) and via != "speech":
-            continue
+        if strong and not (modal or condition or warn):
+            if via != "speech":
+                continue
+            if not any(norms[a:b] and tuple(norms[a:b]) in _LINE_NAMING for a, b in strong):
+                continue  # "the move was unacceptable": a condemnation of what is done, not a warning
         if any(p.search(text) for p in _DENIAL):
             continue
         if any(p.search(text) for p in _BACKGROUND):
@@ -334,8 +365,16 @@ def _declarations(
         key = (declarer, finding.red_line)
         if key not in best_by_key or best_by_key[key].score < finding.score:
             best_by_key[key] = finding
-    restating = {key[0] for key in best_by_key if key[1] is not None}
-    findings.extend(f for key, f in best_by_key.items() if key[1] is not None or key[0] not in restating)
+        similarity_of[key] = max(similarity_of.get(key, 0.0), similarity)
+    # A speaker restates one tracked line per article: the one its words fit best.
+    restated: dict[int, tuple[float, Finding]] = {}
+    for (declarer, line_id), f in best_by_key.items():
+        if line_id is not None:
+            fit = similarity_of[(declarer, line_id)]
+            if declarer not in restated or restated[declarer][0] < fit:
+                restated[declarer] = (fit, f)
+    findings.extend(f for _, f in restated.values())
+    findings.extend(f for key, f in best_by_key.items() if key[1] is None and key[0] not in restated)
 
 
 def _subject(s: _Sent, allow_head: bool = True) -> int | None:
@@ -497,10 +536,8 @@ def _crossings(
     best: dict[int, tuple[LineProfile, Finding]] = {}
     denied: set[int] = set()
     for s in sents:
-        if s.boilerplate or s.is_warning_talk:
-            continue
         actors = {m.actor_id for m in s.mentions}
-        if not actors:
+        if s.boilerplate or not actors:
             continue
         text = s.sentence.text
         if _NOT_YET.search(text):
@@ -508,6 +545,8 @@ def _crossings(
             for line in candidates:
                 if _line_fit(s, line, actors, index)[0]:
                     denied.add(line.id)
+            continue
+        if s.is_warning_talk:
             continue
         cause = _CAUSE.search(text)
         nominal = s.sentence.start + cause.end() if cause else 0

@@ -143,6 +143,28 @@ TITLE_WORDS = frozenset(
 # A demonym followed by one of these names the country's leader: "the Russian leader".
 LEADER_ROLES = frozenset({"president", "leader", "premier", "chancellor"})
 
+# Titles of officials: "Foreign Minister Anna Holt said" is an official of the state in focus.
+TITLE_ROLES = frozenset(
+    {
+        "minister",
+        "secretary",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "ambassador",
+        "envoy",
+        "adviser",
+        "advisor",
+        "chancellor",
+        "president",
+        "premier",
+        "general",
+        "commander",
+        "chief",
+        "director",
+    }
+)
+
 PRONOUNS = frozenset({"he", "she", "they", "it"})
 
 # "The ministry said": an institution speaking for the country the text is about.
@@ -264,6 +286,7 @@ STRONG_CUES = (
     "never sit idly by",
     "sit idly by",
     "fire and fury",
+    "locked and loaded",
     "means war",
     "mean war",
     "stone age",
@@ -299,6 +322,24 @@ STRONG_CUES = (
     "resolute responses",
     "decisive response",
     "overwhelming response",
+)
+
+# Strong cues that name a line even in the present tense ("X is a red line for us"); the others
+# ("unacceptable", "will not tolerate") need a future or a condition, or they condemn the past.
+LINE_NAMING_CUES = (
+    "red line",
+    "red lines",
+    "act of war",
+    "declaration of war",
+    "legitimate target",
+    "legitimate targets",
+    "means war",
+    "mean war",
+    "direct participation",
+    "party to the conflict",
+    "party to the war",
+    "parties to the war",
+    "parties to the conflict",
 )
 
 # Cues that need a condition or a named future trigger beside them to count.
