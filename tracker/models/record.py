@@ -174,6 +174,8 @@ class RedLine(TimeStamped):
             models.Index(
                 fields=["-declared_on", "-id"], condition=Q(is_published=True), name="redline_public_newest"
             ),
+            # Counting public lines by status (the overview's links, the list's status filter).
+            models.Index(fields=["status"], condition=Q(is_published=True), name="redline_public_status"),
         ]
         constraints = [
             models.CheckConstraint(condition=_in("status", Status), name="redline_status_valid"),
