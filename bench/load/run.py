@@ -1,0 +1,256 @@
+"""Load test: 50 concurrent users mixing dashboard pages, filtered API lists, search, detail and
+history, against gunicorn (2 workers) on loopback over the synthetic record on PostgreSQL; then the
+same load while an ingestion batch of 1,000 articles runs beside it.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rl_bench .venv/bin/python bench/load/run.py \
+        [--users 50] [--duration 300] [--articles 1000] [--no-ingest]
+
+(generate the record first: manage.py migrate && manage.py generate_synthetic)
+
+Each user is a closed loop (no think time): pick a page by weight, GET it, record latency and
+status. Prints requests/s, p50/p95/p99 and errors overall and per page, for each phase.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def samples(database_url: str) -> dict[str, list[str]]:
+    with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT slug FROM tracker_redline WHERE is_published ORDER BY random() LIMIT 300")
+        lines = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT slug FROM tracker_actor ORDER BY random() LIMIT 100")
+        actors = [r[0] for r in cur.fetchall()]
+    return {"lines": lines, "actors": actors}
+
+
+WORDS = ["missiles", "strikes", "nuclear", "border", "sanctions", "troops", "drones", "island"]
+STATUSES = ["active", "crossed", "enforced", "withdrawn"]
+SEVERITIES = ["diplomatic", "economic", "military", "nuclear"]
+
+
+def page_mix(s: dict[str, list[str]]) -> list[tuple[str, int, object]]:
+    """(name, weight, path factory)."""
+    line = lambda: random.choice(s["lines"])  # noqa: E731
+    actor = lambda: random.choice(s["actors"])  # noqa: E731
+    return [
+        ("web overview", 8, lambda: "/"),
+        (
+            "web red-lines filtered",
+            10,
+            lambda: f"/red-lines/?status={random.choice(STATUSES)}&severity={random.choice(SEVERITIES)}",
+        ),
+        ("web red-lines search", 6, lambda: f"/red-lines/?q={random.choice(WORDS)}"),
+        ("web red-line detail", 12, lambda: f"/red-lines/{line()}/"),
+        ("web actor detail", 6, lambda: f"/actors/{actor()}/"),
+        (
+            "api red-lines filtered",
+            12,
+            lambda: (
+                f"/api/v1/red-lines/?status={random.choice(STATUSES)}&severity={random.choice(SEVERITIES)}&ordering=-declared_on"
+            ),
+        ),
+        ("api red-lines search", 8, lambda: f"/api/v1/red-lines/?q={random.choice(WORDS)}"),
+        ("api red-line detail", 12, lambda: f"/api/v1/red-lines/{line()}/"),
+        ("api red-line history", 8, lambda: f"/api/v1/red-lines/{line()}/history/"),
+        ("api events filtered", 8, lambda: f"/api/v1/events/?kind=crossing&after=2020-01-01&actor={actor()}"),
+        ("api actors", 5, lambda: "/api/v1/actors/?kind=state"),
+        ("api stats", 3, lambda: "/api/v1/stats/"),
+    ]
+
+
+def user_loop(port: int, mix, stop: threading.Event, out: list) -> None:
+    names = [m[0] for m in mix]
+    weights = [m[1] for m in mix]
+    factories = {m[0]: m[2] for m in mix}
+    while not stop.is_set():
+        name = random.choices(names, weights)[0]
+        path = factories[name]()
+        started = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", path, headers={"Host": "127.0.0.1"})
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+            conn.close()
+        except Exception as exc:  # a refused or timed-out request is an error in the figures
+            status = f"{type(exc).__name__}"
+        out.append((name, time.perf_counter() - started, status))
+
+
+def run_load(port: int, mix, users: int, duration: float) -> tuple[list, float]:
+    results: list = []
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=user_loop, args=(port, mix, stop, results), daemon=True) for _ in range(users)
+    ]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    time.sleep(duration)
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    return results, time.monotonic() - started
+
+
+def report(title: str, results: list, elapsed: float) -> dict:
+
+    errors = [r for r in results if r[2] != 200]
+    lat = [r[1] * 1000 for r in results]
+    summary = {
+        "requests": len(results),
+        "rps": len(results) / elapsed,
+        "p50": percentile(lat, 50),
+        "p95": percentile(lat, 95),
+        "p99": percentile(lat, 99),
+        "errors": len(errors),
+    }
+    print(f"\n## {title}: {summary['requests']} requests in {elapsed:.0f} s")
+    print(f"{'page':<26}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name in sorted({r[0] for r in results}):
+        rows = [r for r in results if r[0] == name]
+        ms = [r[1] * 1000 for r in rows]
+        bad = sum(1 for r in rows if r[2] != 200)
+        print(
+            f"{name:<26}{len(rows):>7}{percentile(ms, 50):>9.0f}{percentile(ms, 95):>9.0f}{percentile(ms, 99):>9.0f}{bad:>8}"
+        )
+    print(
+        f"{'ALL':<26}{len(results):>7}{summary['p50']:>9.0f}{summary['p95']:>9.0f}{summary['p99']:>9.0f}{len(errors):>8}"
+    )
+    print(
+        f"requests/s: {summary['rps']:.1f}   errors: {len(errors)} ({sorted({str(e[2]) for e in errors})[:5]})"
+    )
+    return summary
+
+
+INGEST = r"""
+import json, random, sys, time, uuid
+import django; django.setup()
+from tracker.ingest.articles import article_submit_text
+articles = [json.loads(l) for l in open("tracker/analysis/eval/articles.jsonl")]
+sentences = [s.strip() + "." for a in articles for s in a["text"].split(".") if len(s.split()) > 6]
+n = int(sys.argv[1]); started = time.monotonic()
+for i in range(n):
+    random.seed(i)
+    body = " ".join(random.sample(sentences, 12)) + f" Bench note {uuid.uuid4().hex}."
+    article_submit_text(title=f"Load bench article {i} {uuid.uuid4().hex[:6]}", text=body)
+print(json.dumps({"articles": n, "seconds": time.monotonic() - started}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=300.0)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--no-ingest", action="store_true")
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        sys.exit("set DATABASE_URL to the PostgreSQL database holding the synthetic record")
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "TESTING": "true",  # plain static storage: no collectstatic needed for a loopback run
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "REDIS_URL": "",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "API_ANON_RATE": "100000000/hour",
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        "PYTHONWARNINGS": "ignore",
+    }
+    port = free_port()
+    log = open("/tmp/bench-load-gunicorn.log", "w")  # noqa: SIM115
+    web = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "tracker.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        mix = page_mix(samples(database_url))
+        with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT (SELECT count(*) FROM tracker_event), (SELECT count(*) FROM tracker_redline)")
+            events, lines = cur.fetchone()
+        print(
+            f"record: {lines:,} red lines, {events:,} events; gunicorn 2 sync workers; {args.users} users; {args.duration:.0f} s per phase"
+        )
+        run_load(port, mix, args.users, 10)  # warm-up, not counted
+        base_results, elapsed = run_load(port, mix, args.users, args.duration)
+        base = report("load alone", base_results, elapsed)
+        if args.no_ingest:
+            return
+        ingest = subprocess.Popen(
+            [sys.executable, "-c", INGEST, str(args.articles)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        busy_results, elapsed = run_load(port, mix, args.users, args.duration)
+        busy = report(f"load while ingesting {args.articles} articles", busy_results, elapsed)
+        ingest_out = ingest.communicate(timeout=3600)[0].strip().splitlines()
+        if ingest_out:
+            done = json.loads(ingest_out[-1])
+            print(
+                f"\ningestion: {done['articles']} articles in {done['seconds']:.0f} s ({done['articles'] / done['seconds']:.1f}/s)"
+            )
+        for key in ("rps", "p50", "p95", "p99"):
+            change = (busy[key] - base[key]) / base[key] * 100 if base[key] else 0.0
+            print(f"{key}: {base[key]:.1f} -> {busy[key]:.1f} ({change:+.0f} %)")
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+        log.close()
+
+
+if __name__ == "__main__":
+    main()
