@@ -85,6 +85,15 @@ def no_sideways_scroll(page) -> None:
 
 
 def test_an_analyst_filters_follows_a_line_and_opens_an_actor(browser, site):
+    """The whole desktop journey, then the same site by keyboard and with JavaScript off.
+
+    One test, because every browser test reloads the demo record into a fresh database."""
+    analyst_journey(browser, site)
+    keyboard_users_see_where_focus_is(browser, site)
+    pages_read_and_filter_with_javascript_off(browser, site)
+
+
+def analyst_journey(browser, site):
     page, watch = new_page(browser, site, width=1440)
     page.goto(site + "/")
     assert page.title() == "Overview · Red Line Tracker"
@@ -180,7 +189,7 @@ def test_every_page_reads_well_at_phone_width(browser, site):
     watch.check()
 
 
-def test_keyboard_users_see_where_focus_is(browser, site):
+def keyboard_users_see_where_focus_is(browser, site):
     page, watch = new_page(browser, site, width=1440)
     page.goto(site + "/red-lines/putin-long-range-strikes-2024/")
     page.keyboard.press("Tab")
@@ -200,7 +209,7 @@ def test_keyboard_users_see_where_focus_is(browser, site):
     watch.check()
 
 
-def test_pages_read_and_filter_with_javascript_off(browser, site):
+def pages_read_and_filter_with_javascript_off(browser, site):
     page, watch = new_page(browser, site, width=1440, javascript=False)
     page.goto(site + "/red-lines/")
     page.get_by_label("Withdrawn").check()

@@ -30,6 +30,7 @@ from tracker.services.status import EXPLANATION
 
 PAGE_SIZE = 25
 ACTOR_PAGE_SIZE = 50
+ACTOR_MENU = 300
 API_RED_LINES = "/api/v1/red-lines/"
 SORT_OPTIONS: tuple[tuple[str, str], ...] = (
     ("", "Best match, then newest"),
@@ -70,14 +71,19 @@ def _review_url() -> str:
 
 def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    counts = dashboard.status_counts()
+    version = dashboard.record_version()
+    counts = dashboard.cached_for_record("status-counts", dashboard.status_counts, version=version)
     context = {
         "status_counts": counts,
         "total_lines": sum(n for _, _, n in counts),
         "recently_crossed": dashboard.recently_crossed(),
         "recent_declarations": dashboard.recent_declarations(),
-        "follow_through": dashboard.follow_through_by_declarer(),
-        "timeline": dashboard.events_by_month(today=today),
+        "follow_through": dashboard.follow_through_by_declarer(version=version),
+        "timeline": dashboard.cached_for_record(
+            f"events-by-month-{today.isoformat()}",
+            lambda: dashboard.events_by_month(today=today),
+            version=version,
+        ),
         "event_kinds": Event.Kind.choices,
     }
     if is_curator(request.user):
@@ -104,14 +110,18 @@ def _paginate(qs: QuerySet, raw: str | None, problems: list[str], *, per_page: i
     return paginator.page(number)
 
 
-def _filter_problems(filterset: RedLineFilter, params: QueryDict, actor_slugs: set[str]) -> list[str]:
+def _filter_problems(filterset: RedLineFilter, params: QueryDict) -> list[str]:
     problems = []
     for name, errors in filterset.form.errors.items():
         label = FILTER_LABELS.get(name, name)
         problems.append(f"{label}: {' '.join(errors)} This filter was ignored.")
-    for name in ("declared_by", "addressee"):
-        slug = params.get(name, "").strip()
-        if slug and name not in filterset.form.errors and slug not in actor_slugs:
+    asked = {name: params.get(name, "").strip() for name in ("declared_by", "addressee")}
+    asked = {name: slug for name, slug in asked.items() if slug and name not in filterset.form.errors}
+    known = (
+        set(Actor.objects.filter(slug__in=asked.values()).values_list("slug", flat=True)) if asked else set()
+    )
+    for name, slug in asked.items():
+        if slug not in known:
             problems.append(f"{FILTER_LABELS[name]}: no actor is called “{slug}”, so nothing matches.")
     return problems
 
@@ -138,9 +148,12 @@ def _without_blanks(params: QueryDict) -> QueryDict:
 
 def red_line_list(request: HttpRequest) -> HttpResponse:
     params = _without_blanks(request.GET)
-    actors = list(Actor.objects.only("id", "slug", "name").order_by("name", "id"))
+    # Up to ACTOR_MENU actors are offered as menus; a bigger record gets text boxes for a slug.
+    actors = list(Actor.objects.only("id", "slug", "name").order_by("name", "id")[: ACTOR_MENU + 1])
+    if len(actors) > ACTOR_MENU:
+        actors = []
     filterset = RedLineFilter(params, queryset=public_red_lines(), request=request)
-    problems = _filter_problems(filterset, params, {a.slug for a in actors})
+    problems = _filter_problems(filterset, params)
     page = _paginate(filterset.qs, params.get("page"), problems)
     query = _query_without(params, "page", "format")
     active = _query_without(params, "page", "format", "ordering")

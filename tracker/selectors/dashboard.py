@@ -3,17 +3,23 @@
 Every function issues a fixed number of queries whatever the size of the record.
 """
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 
-from tracker.models import Actor, Candidate, Event, RedLine, Source
+from tracker.models import Actor, Candidate, Deletion, Event, RedLine, Source
 from tracker.selectors.follow_through import FollowThrough, follow_through_by
 from tracker.selectors.red_lines import public_red_lines
 
 EVENT_KINDS: tuple[str, ...] = tuple(Event.Kind.values)
+RECORD_CACHE_TTL = 15 * 60
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -103,9 +109,43 @@ class ActorFollowThrough:
         return self.figures.lines_crossed - self.figures.lines_enforced
 
 
-def follow_through_by_declarer(*, limit: int = 10) -> list[ActorFollowThrough]:
+def record_version() -> str:
+    """A key that changes whenever a line, event or source is saved or a public record deleted.
+
+    One query over four indexed `max()` lookups, so derived figures can be cached safely.
+    """
+    row = (
+        RedLine.objects.order_by("-updated_at")
+        .values("updated_at")
+        .annotate(
+            event=Subquery(Event.objects.order_by("-updated_at").values("updated_at")[:1]),
+            source=Subquery(Source.objects.order_by("-updated_at").values("updated_at")[:1]),
+            deletion=Subquery(Deletion.objects.order_by("-deleted_at").values("deleted_at")[:1]),
+        )
+        .first()
+    )
+    return "-".join(str(v) for v in row.values()) if row else "empty"
+
+
+def cached_for_record(name: str, compute: Callable[[], T], *, version: str) -> T:
+    """`compute()` once per version of the record (and at most RECORD_CACHE_TTL seconds).
+
+    Whole-record figures read every public line or a year of events (seconds on a million
+    events), so the overview keeps them until a line, event or source changes.
+    """
+    key = "dashboard:" + hashlib.sha256(f"{name}|{version}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, RECORD_CACHE_TTL)
+    return value
+
+
+def follow_through_by_declarer(*, version: str, limit: int = 10) -> list[ActorFollowThrough]:
     """Declarers with the most crossed (then declared) lines first, with the counts behind the rate."""
-    by_actor = follow_through_by(key="declared_by_id")
+    by_actor = cached_for_record(
+        "follow-through-by-declarer", lambda: follow_through_by(key="declared_by_id"), version=version
+    )
     top = sorted(by_actor.items(), key=lambda kv: (-kv[1].lines_crossed, -kv[1].lines_declared, kv[0]))[
         :limit
     ]
@@ -167,7 +207,7 @@ def events_by_month(*, today: date, months: int = 12) -> EventTimeline:
     latest public event instead, so the chart still shows the most recent activity.
     """
     events = sourced_public_events()
-    latest = events.aggregate(latest=Max("occurred_on"))["latest"]
+    latest = events.order_by("-occurred_on").values_list("occurred_on", flat=True).first()
     end = today
     shifted = False
     if latest is not None and latest < _month_start(today, months - 1):
