@@ -48,7 +48,7 @@ ENDPOINTS = {
     ),
     "event detail": (lambda: f"/api/v1/events/{Event.objects.order_by('id').first().pk}/", 3),
     "deletions": (lambda: "/api/v1/deletions/?page_size=200", 2),
-    "stats": (lambda: "/api/v1/stats/", 6),
+    "stats": (lambda: "/api/v1/stats/", 10),
 }
 
 

@@ -47,3 +47,13 @@ def test_bad_stats_parameters_are_400():
     api = APIClient()
     assert api.get("/api/v1/stats/", {"severity": "extreme"}).json().keys() == {"severity"}
     assert api.get("/api/v1/stats/", {"declared_after": "2024-02-31"}).status_code == 400
+
+
+def test_cached_stats_change_as_soon_as_the_record_does():
+    line = RedLineFactory()
+    api = APIClient()
+    assert api.get("/api/v1/stats/").json()["by_status"]["active"] == 1
+    EventFactory(red_line=line, kind="crossing")
+    assert api.get("/api/v1/stats/").json()["by_status"]["crossed"] == 1
+    line.delete()
+    assert api.get("/api/v1/stats/").json()["total"] == 0

@@ -1,11 +1,13 @@
 """Figures for the whole public record: counts and follow-through with the counts behind it."""
 
+import hashlib
 from datetime import date
 from typing import Any
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, Max
 
-from tracker.models import Actor, RedLine
+from tracker.models import Actor, Deletion, Event, RedLine
 from tracker.selectors.follow_through import follow_through_by
 from tracker.selectors.red_lines import public_red_lines
 
@@ -15,7 +17,47 @@ def _counts(field: str, choices: list[tuple[str, str]], qs) -> dict[str, int]:
     return {value: found.get(value, 0) for value, _ in choices}
 
 
+STATS_CACHE_SECONDS = 3600
+
+
+def record_version() -> str:
+    """A stamp that changes whenever anything the figures depend on changes.
+
+    Every write through services, admin or signals bumps an `updated_at` (status and publication
+    changes included) or leaves a tombstone; each part is one index lookup.
+    """
+    parts = [
+        RedLine.objects.aggregate(v=Max("updated_at"))["v"],
+        Event.objects.aggregate(v=Max("updated_at"))["v"],
+        Actor.objects.aggregate(v=Max("updated_at"))["v"],
+        Deletion.objects.aggregate(v=Max("id"))["v"],
+    ]
+    return "|".join(str(p) for p in parts)
+
+
 def record_stats(
+    *,
+    declared_after: date | None = None,
+    declared_before: date | None = None,
+    severity: str | None = None,
+    category: str | None = None,
+) -> dict[str, Any]:
+    """`record_stats_compute`, cached until the record changes (follow-through reads every line)."""
+    window = (declared_after, declared_before, severity, category)
+    key = "record-stats:" + hashlib.sha256(f"{record_version()}:{window}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = record_stats_compute(
+            declared_after=declared_after,
+            declared_before=declared_before,
+            severity=severity,
+            category=category,
+        )
+        cache.set(key, found, STATS_CACHE_SECONDS)
+    return found
+
+
+def record_stats_compute(
     *,
     declared_after: date | None = None,
     declared_before: date | None = None,
