@@ -100,6 +100,8 @@ class _Sent:
     speaker: int | None = None
     is_declaration: bool = False
     is_warning_talk: bool = False
+    actions: dict[str, list[int]] = field(default_factory=dict)  # per crossing category, computed once
+    cause: tuple[set[str], bool] | None = None  # features of the cause phrase, possessive pointer
 
 
 def _find(norms: list[str], table: dict[str, list[tuple[str, ...]]]) -> list[tuple[int, int]]:
@@ -489,14 +491,18 @@ def _line_fit(
     if nominal:
         # Only the cause phrase counts ("in retaliation for her visit to the island"); its doer is
         # named in it, or it points back to the subject with a possessive ("her visit").
-        cause = s.sentence.text[nominal - s.sentence.start :]
-        cause = re.split(r"[,;]|\band\b", cause, maxsplit=1)[0]
-        features = features_of(cause)
-        pointer = _POSSESSIVE.match(cause)
+        if s.cause is None:
+            cause = s.sentence.text[nominal - s.sentence.start :]
+            cause = re.split(r"[,;]|\band\b", cause, maxsplit=1)[0]
+            s.cause = (features_of(cause), bool(_POSSESSIVE.match(cause)))
+        features, pointer = s.cause
         if not pointer and not any(m.actor_id in doers and m.start >= nominal for m in s.mentions):
             return 0.0, None
     else:
-        positions = _action_positions(s, lx.CROSSING_ACTIONS.get(line.category, lx.CROSSING_ACTIONS["other"]))
+        positions = s.actions.get(line.category)
+        if positions is None:
+            verbs = lx.CROSSING_ACTIONS.get(line.category, lx.CROSSING_ACTIONS["other"])
+            positions = s.actions[line.category] = _action_positions(s, verbs)
         if not positions:
             return 0.0, None
         # The doer is the subject of the action (before the verb) or its agent ("by the United States").
