@@ -208,7 +208,7 @@ def process_env(**extra: str) -> dict[str, str]:
         CELERY_TASK_ALWAYS_EAGER="false",
         FETCH_ALLOW_LOOPBACK="true",
         FETCH_TIMEOUT="3",
-        FETCH_DEADLINE="4",
+        FETCH_DEADLINE="3",
         CONN_MAX_AGE="0",
         TESTING="true",
         PYTHONUNBUFFERED="1",

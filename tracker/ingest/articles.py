@@ -51,7 +51,9 @@ class FetchOutcome:
 
 
 def _lease_seconds() -> float:
-    return float(settings.FETCH_DEADLINE) + 30.0
+    """Longer than a live worker can hold an article (fetch deadline, then extraction); a dead worker's
+    lease runs out after it and the redelivered task takes over."""
+    return 2 * float(settings.FETCH_DEADLINE) + 5.0
 
 
 def duplicate_find(*, text: str, hash_: str, exclude_id: int | None = None) -> Article | None:
