@@ -6,6 +6,7 @@ from rest_framework.filters import BaseFilterBackend
 
 from tracker.models import Actor, Deletion, Event
 from tracker.selectors.actors import actor_name_filter
+from tracker.selectors.red_lines import UtcDateTimeFilter
 
 UPDATED_SINCE_HELP = "Only records changed at or after this ISO 8601 timestamp (for keeping a copy in sync)."
 
@@ -34,7 +35,7 @@ class ActorFilter(django_filters.FilterSet):
         field_name="country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code, e.g. RU"
     )
     q = django_filters.CharFilter(method="filter_q", help_text="Words found in the name, slug or aliases")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text=UPDATED_SINCE_HELP
     )
     ordering = django_filters.OrderingFilter(
@@ -69,7 +70,7 @@ class EventFilter(django_filters.FilterSet):
     before = django_filters.DateFilter(
         field_name="occurred_on", lookup_expr="lte", help_text="Occurred on or before (YYYY-MM-DD)"
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text=UPDATED_SINCE_HELP
     )
     ordering = django_filters.OrderingFilter(
@@ -87,7 +88,7 @@ class EventFilter(django_filters.FilterSet):
 
 
 class DeletionFilter(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(
+    since = UtcDateTimeFilter(
         field_name="deleted_at", lookup_expr="gte", help_text="Tombstones recorded at or after (ISO 8601)"
     )
     model = django_filters.ChoiceFilter(

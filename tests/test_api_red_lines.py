@@ -206,3 +206,13 @@ def test_a_status_change_through_the_services_shows_at_once(api):
         sources=[{"url": "https://news.example.org/w"}],
     )
     assert api.get(URL + "s/").json()["status"] == "withdrawn"
+
+
+@pytest.mark.parametrize(
+    "stamp", ["2024-01-01T00:00:00-19:59", "0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"]
+)
+def test_updated_since_takes_any_valid_iso_offset_even_ones_postgresql_cannot_store(api, stamp):
+    RedLineFactory(slug="r")
+    for path in ("red-lines", "actors", "events"):
+        assert api.get(f"/api/v1/{path}/", {"updated_since": stamp}).status_code == 200
+    assert api.get("/api/v1/deletions/", {"since": stamp}).status_code == 200

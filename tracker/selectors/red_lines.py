@@ -1,7 +1,7 @@
 """Reads of red lines shared by the API and the dashboard: one filter set, one search."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import django_filters
 from django.db import connection
@@ -33,6 +33,18 @@ def public_events() -> QuerySet[Event]:
     return Event.objects.filter(red_line__is_published=True, sources__isnull=False).distinct()
 
 
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 timestamp, compared in UTC; offsets PostgreSQL cannot store (beyond ±15:59) are fine."""
+
+    def filter(self, qs: QuerySet, value: datetime | None) -> QuerySet:
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except (OverflowError, ValueError):  # within hours of year 1 or 9999: clamp to that end
+                value = (datetime.min if value.year < 5000 else datetime.max).replace(tzinfo=UTC)
+        return super().filter(qs, value)
+
+
 class RedLineFilter(django_filters.FilterSet):
     # distinct=False: plain columns, no join; DISTINCT over every column is slow on a big record.
     status = django_filters.MultipleChoiceFilter(choices=RedLine.Status.choices, distinct=False)
@@ -43,7 +55,7 @@ class RedLineFilter(django_filters.FilterSet):
     topic = django_filters.CharFilter(method="filter_topic", help_text="A topic tag, e.g. missiles")
     declared_after = django_filters.DateFilter(field_name="declared_on", lookup_expr="gte")
     declared_before = django_filters.DateFilter(field_name="declared_on", lookup_expr="lte")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     q = django_filters.CharFilter(method="filter_q", help_text="Full text over title, statement, trigger")
     ordering = django_filters.OrderingFilter(fields=ORDERING_FIELDS)
 
