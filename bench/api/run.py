@@ -148,6 +148,15 @@ def endpoints(dsn: str) -> dict[str, list[str]]:
     }
 
 
+def _stop_on_sigterm() -> None:
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -158,6 +167,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="Concurrent clients for requests/s.")
     parser.add_argument("--seconds", type=float, default=4.0, help="Duration of each throughput run.")
     args = parser.parse_args()
+    _stop_on_sigterm()  # so `finally` stops gunicorn
     dsn = os.environ.get("DATABASE_URL", "")
     if not dsn.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to the PostgreSQL database holding the synthetic record.")
