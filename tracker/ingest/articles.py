@@ -61,9 +61,11 @@ def duplicate_find(*, text: str, hash_: str, exclude_id: int | None = None) -> A
     originals = Article.objects.filter(state__in=READY)
     if exclude_id is not None:
         originals = originals.exclude(pk=exclude_id)
-    exact = originals.filter(content_hash=hash_).order_by("id").first()
-    if exact is not None:
-        return exact
+    # No ORDER BY: at most one original per hash (a partial unique index), and an ordered LIMIT 1
+    # can tempt the planner into walking the primary key.
+    exact = list(originals.filter(content_hash=hash_).order_by()[:1])
+    if exact:
+        return exact[0]
     bands = lsh_bands(text)
     if not bands:
         return None
