@@ -25,7 +25,7 @@ from tracker.models import Article, Feed, FeedPoll, FetchLog
 
 pytest_plugins = ["tests.ingest_support"]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-VISIBILITY = 3
+VISIBILITY = 2
 
 
 @pytest.fixture
@@ -90,23 +90,23 @@ def test_a_worker_polls_fetches_extracts_and_hands_over_to_analysis(local_server
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(local_server, start_worker):
-    feed = serve_feed(local_server, 12, delay=0.5)
+    feed = serve_feed(local_server, 10, delay=0.3)
     first = start_worker("doomed")
     send("tracker.tasks.poll_feed", feed.pk)
     wait_until(
         lambda: Article.objects.filter(state="analysed").count() >= 3, 45, "the first worker made no progress"
     )
     first.kill()  # SIGKILL to the whole worker: main process and pool children
-    assert Article.objects.count() == 12
-    assert settled() < 12, "the batch finished before the kill; slow the pages down"
+    assert Article.objects.count() == 10
+    assert settled() < 10, "the batch finished before the kill; slow the pages down"
     time.sleep(VISIBILITY + 1)  # the unacknowledged messages become visible again
     second = start_worker("rescuer")
     wait_until(
-        lambda: settled() == 12,
+        lambda: settled() == 10,
         90,
         f"articles lost after the kill:\n{first.output()[-2000:]}\n---\n{second.output()[-4000:]}",
     )
-    assert Article.objects.filter(state="analysed").count() == 12
+    assert Article.objects.filter(state="analysed").count() == 10
     for article in Article.objects.all():
         assert FetchLog.objects.filter(article=article, outcome="ok").count() == 1, article.canonical_url
-    assert Article.objects.filter(feed=feed).count() == 12
+    assert Article.objects.filter(feed=feed).count() == 10
