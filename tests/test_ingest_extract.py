@@ -17,7 +17,9 @@ FRENCH = (
 
 def test_it_extracts_main_text_title_date_publisher_and_language():
     body = article_page("Minister warns over deliveries", story(1)).encode()
-    extracted = article_extract(body=body, content_type="text/html; charset=utf-8", url="https://example.org/a")
+    extracted = article_extract(
+        body=body, content_type="text/html; charset=utf-8", url="https://example.org/a"
+    )
     assert "observers number 100 noted the change" in extracted.text
     assert "Subscribe to our newsletter" not in extracted.text
     assert "Sport" not in extracted.text

@@ -29,7 +29,9 @@ def test_the_same_story_with_tracking_noise_has_one_canonical_url():
     assert a == b
 
 
-@pytest.mark.parametrize("bad", ["", "example.org/a", "ftp://example.org/a", "javascript:alert(1)", "http://"])
+@pytest.mark.parametrize(
+    "bad", ["", "example.org/a", "ftp://example.org/a", "javascript:alert(1)", "http://"]
+)
 def test_it_rejects_what_is_not_an_absolute_http_url(bad):
     with pytest.raises(InvalidURL):
         url_canonicalise(bad)
