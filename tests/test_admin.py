@@ -212,3 +212,11 @@ def test_an_event_added_in_admin_with_a_source_updates_status_and_is_audited(cli
     change = line.status_changes.order_by("id").last()
     assert (change.new_status, change.event) == ("crossed", Event.objects.get())
     assert Event.objects.get().history.latest().history_user == curator
+
+
+def test_the_curator_group_is_restored_after_the_database_is_flushed():
+    from django.core.management import call_command
+
+    Group.objects.filter(name="Curator").delete()
+    call_command("flush", "--noinput", verbosity=0)
+    assert Group.objects.get(name="Curator").permissions.filter(codename="change_redline").exists()
