@@ -130,10 +130,7 @@ class ActorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Dest
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         actor = self.get_object()
-        old_slug = actor.slug
         actor = record.actor_update(actor=actor, user=request.user, **self._input(request.data, actor, True))
-        if actor.slug != old_slug:
-            record.tombstone(model="actor", key=old_slug)
         return self._output(actor)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -248,11 +245,8 @@ class RedLineViewSet(
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         line = self.get_object()
-        old_slug = line.slug
         data = self._input(request.data, line, True)
         line = record.red_line_update(red_line=line, user=request.user, **data)
-        if line.slug != old_slug:
-            record.tombstone(model="red_line", key=old_slug)
         return self._output(line)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -303,3 +303,53 @@ class TestReplayOverTheDatabase(HypothesisTestCase):
         assert chain[-1][1] == expected
         for (_, prev_new), (old, _) in zip(chain, chain[1:], strict=False):
             assert old == prev_new
+
+
+# --- what mirrors of the public record must learn -------------------------------------------
+
+
+def test_renaming_an_actor_tombstones_the_old_slug_and_marks_its_lines_updated():
+    line = RedLineFactory()
+    before = RedLine.objects.get(pk=line.pk).updated_at
+    old_slug = line.declared_by.slug
+    record.actor_update(actor=line.declared_by, slug="renamed-actor", name="Renamed")
+    assert Deletion.objects.filter(model="actor", key=old_slug).exists()
+    assert RedLine.objects.get(pk=line.pk).updated_at > before
+
+
+def test_changing_an_actor_slug_leaves_a_tombstone_for_the_old_one():
+    actor = ActorFactory(slug="old-name", name="Old")
+    record.actor_update(actor=actor, slug="new-name")
+    assert Deletion.objects.filter(model="actor", key="old-name").exists()
+
+
+def test_changing_a_line_slug_leaves_a_tombstone_for_the_old_one():
+    line = RedLineFactory(slug="first-slug")
+    record.red_line_update(red_line=line, slug="second-slug")
+    assert Deletion.objects.filter(model="red_line", key="first-slug").exists()
+
+
+def test_a_line_that_loses_its_last_source_becomes_a_draft_and_is_tombstoned():
+    line = RedLineFactory(slug="sourced")
+    line.sources.get().delete()
+    line.refresh_from_db()
+    assert not line.is_published
+    assert Deletion.objects.filter(model="red_line", key="sourced").exists()
+
+
+def test_replacing_a_lines_sources_never_makes_it_a_draft():
+    line = RedLineFactory(slug="kept")
+    record.red_line_update(red_line=line, sources=SRC)
+    line.refresh_from_db()
+    assert line.is_published
+    assert list(line.sources.values_list("url", flat=True)) == [SRC[0]["url"]]
+    assert not Deletion.objects.filter(model="red_line", key="kept").exists()
+
+
+def test_an_event_that_loses_its_only_source_leaves_the_public_record():
+    line = RedLineFactory()
+    event = EventFactory(red_line=line, kind="crossing")
+    event.sources.get().delete()
+    line.refresh_from_db()
+    assert line.status == "active"
+    assert Deletion.objects.filter(model="event", key=str(event.pk)).exists()

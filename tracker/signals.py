@@ -10,7 +10,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
-from django.utils import timezone
 
 from tracker.models import Actor, Event, RedLine, Source
 from tracker.services import record
@@ -22,10 +21,37 @@ def _origin_is(origin: Any, model: type) -> bool:
     return isinstance(origin, model)
 
 
+@receiver(pre_save, sender=Actor)
+@receiver(pre_save, sender=RedLine)
+def remember_published_name(sender: type, instance: Actor | RedLine, raw: bool = False, **kw: Any) -> None:
+    instance._previous_names = (
+        sender.objects.filter(pk=instance.pk)
+        .values_list("slug", "name" if sender is Actor else "title")
+        .first()
+        if instance.pk and not raw
+        else None
+    )
+
+
+@receiver(post_save, sender=Actor)
+def actor_saved(sender: type, instance: Actor, created: bool, raw: bool = False, **kw: Any) -> None:
+    previous = getattr(instance, "_previous_names", None)
+    if raw or previous is None:
+        return
+    old_slug, old_name = previous
+    if old_slug != instance.slug:
+        record.tombstone(model="actor", key=old_slug)
+    if (old_slug, old_name) != (instance.slug, instance.name):
+        record.actor_touch_references(actor=instance)
+
+
 @receiver(post_save, sender=RedLine)
 def red_line_saved(sender: type, instance: RedLine, created: bool, raw: bool = False, **kw: Any) -> None:
     if created and not raw:
         record.record_declaration(red_line=instance)
+    previous = getattr(instance, "_previous_names", None)
+    if not raw and previous is not None and previous[0] != instance.slug:
+        record.tombstone(model="red_line", key=previous[0])
 
 
 @receiver(pre_save, sender=Event)
@@ -74,7 +100,7 @@ def source_changed(sender: type, instance: Source, origin: Any = None, raw: bool
     elif instance.event_id:
         event = Event.objects.filter(pk=instance.event_id).select_related("red_line").first()
         if event:
-            Event.objects.filter(pk=event.pk).update(updated_at=timezone.now())
+            record.event_refresh_publication(event=event)
             record.red_line_sync_status(
                 red_line=event.red_line, cause=event, reason=f"sources of {event} changed"
             )

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from tracker.errors import DomainError, ProtectedRecord
@@ -91,10 +91,29 @@ def red_line_sync_status(
 
 
 def red_line_refresh_publication(*, red_line: RedLine) -> None:
+    """Publish a line once it has a source; a line that loses its last one goes back to draft."""
     published = Source.objects.filter(red_line=red_line).exists()
     if red_line.is_published != published:
         RedLine.objects.filter(pk=red_line.pk).update(is_published=published, updated_at=timezone.now())
         red_line.is_published = published
+        if not published:
+            # Mirrors of the public record must drop it, as if it were deleted.
+            tombstone(model="red_line", key=red_line.slug)
+
+
+def event_refresh_publication(*, event: Event) -> None:
+    """An event that lost its last source leaves the public record: tell mirrors."""
+    Event.objects.filter(pk=event.pk).update(updated_at=timezone.now())
+    if not Source.objects.filter(event=event).exists():
+        tombstone(model="event", key=str(event.pk))
+
+
+def actor_touch_references(*, actor: Actor) -> None:
+    """A renamed actor changes how lines and events read: mark them updated for syncing clients."""
+    now = timezone.now()
+    line_ids = RedLine.objects.filter(Q(declared_by=actor) | Q(addressees=actor)).values("pk")
+    RedLine.objects.filter(pk__in=line_ids).update(updated_at=now)
+    Event.objects.filter(pk__in=Event.objects.filter(actors=actor).values("pk")).update(updated_at=now)
 
 
 def record_declaration(*, red_line: RedLine) -> StatusChange:
@@ -132,10 +151,11 @@ def _add_sources(parent: RedLine | Event, sources: Iterable[Mapping[str, Any]], 
 def _replace_sources(parent: RedLine | Event, sources: Iterable[Mapping[str, Any]], user: Any) -> None:
     wanted = [dict(s) for s in sources]
     existing = list(parent.sources.all())
+    # Add before removing, so the parent never passes through "no source" (a draft).
+    _add_sources(parent, wanted, user)
     for source in existing:
         _as_user(source, user)
         source.delete()
-    _add_sources(parent, wanted, user)
 
 
 # --- actors ------------------------------------------------------------------------------
