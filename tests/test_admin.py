@@ -214,6 +214,7 @@ def test_an_event_added_in_admin_with_a_source_updates_status_and_is_audited(cli
     assert Event.objects.get().history.latest().history_user == curator
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_curator_group_is_restored_after_the_database_is_flushed():
     from django.core.management import call_command
 

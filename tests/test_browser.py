@@ -61,13 +61,19 @@ class Watch:
         self.requests: list[str] = []
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        page.on("requestfailed", self._failed)
         page.on("request", lambda r: self.requests.append(r.url))
         page.on(
             "response",
             lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),
         )
         self.origin = origin
+
+    def _failed(self, request) -> None:
+        # htmx cancels a superseded fragment request on purpose when the query changes again.
+        if request.failure == "net::ERR_ABORTED" and request.headers.get("hx-request") == "true":
+            return
+        self.problems.append(f"failed: {request.url} {request.failure}")
 
     def check(self) -> None:
         assert self.problems == []
