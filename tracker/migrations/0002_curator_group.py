@@ -3,19 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-CURATOR_PERMISSIONS = {
-    "actor": ("add", "change", "delete", "view"),
-    "redline": ("add", "change", "delete", "view"),
-    "event": ("add", "change", "delete", "view"),
-    "source": ("add", "change", "delete", "view"),
-    "statuschange": ("view",),
-    "deletion": ("view",),
-    "feed": ("add", "change", "view"),
-    "feedpoll": ("view",),
-    "article": ("add", "change", "view"),
-    "fetchlog": ("view",),
-    "candidate": ("change", "view"),
-}
+from tracker.access import CURATOR_PERMISSIONS
 
 
 def create_curator_group(apps, schema_editor):
