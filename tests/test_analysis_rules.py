@@ -185,3 +185,27 @@ def test_a_speaker_restates_at_most_one_tracked_line_per_article(rec):
     restated = _kinds(_found(rec, text), "restatement")
     assert len(restated) == 1
     assert restated[0][1] == "norland"
+
+
+def test_narration_about_a_line_already_drawn_is_not_a_new_declaration(rec):
+    narration = (
+        "President Berg warned the Western Pact that arming Sudria would bring retaliation. "
+        "Analysts say the next weeks will decide how the Pact answers Norland's newest red line."
+    )
+    declarers = [f[1] for f in _kinds(_found(rec, narration), "new_red_line")]
+    assert declarers.count("ivar-berg") == 1
+    said = "Norland's foreign ministry said its red line is clear: troops of the Western Pact in Sudria would be attacked."
+    assert _kinds(_found(rec, said), "new_red_line") or _kinds(_found(rec, said), "restatement")
+
+
+def test_unattributed_narration_is_not_put_in_the_last_speakers_mouth(rec):
+    narration = (
+        "President Berg said talks with the Western Pact had been useful.\n\n"
+        "Observers note that any misstep by Sudria could have grave consequences for the region."
+    )
+    assert [f for f in _found(rec, narration) if f[0] in ("new_red_line", "restatement")] == []
+    quoted = (
+        "President Berg spoke to reporters in the capital on Friday. "
+        "\u201cAny Western Pact troops sent to Sudria would be treated as targets,\u201d he said."
+    )
+    assert [f[1] for f in _found(rec, quoted) if f[0] in ("new_red_line", "restatement")] == ["ivar-berg"]

@@ -70,6 +70,10 @@ _NOMINAL = re.compile(lx.NOMINAL_TRIGGER, re.I)
 _LINE_NAMING = {tuple(t.norm for t in tokens_of(p)) for p in lx.LINE_NAMING_CUES}
 _SELF_CONDITION = re.compile(r"\bif (?:it|they|we|he|she|i) (?:had|has|have) to\b", re.I)
 _TITLE_CASE_RED_LINE = re.compile(r"(?<!^)(?<![.!?]\s)\bRed Line\b")
+# "Russia's latest red line", "their red lines": a reference to a line already drawn, not a new warning.
+_POSSESSED_RED_LINE = re.compile(
+    r"(?:['’]s|\b(?:its|their|his|her|our|whose))\s+(?:[\w-]+\s+){0,2}red[- ]lines?\b", re.I
+)
 _OCCUPIED = re.compile(r"\b(?:occupied|crimea|[a-z]+-held|annexed)\b", re.I)
 _NOT_YET = re.compile(
     r"\b(?:has|have|had|did|was|were)\s+not\s+(?:yet\s+)?(?:\w+\s+)?\w+ed\b|\bnot yet\b", re.I
@@ -251,6 +255,19 @@ def _local(m: Mention, s: _Sent) -> int:
     return m.first_token - s.base
 
 
+_QUOTE_MARKS = re.compile(r"[\"“”«»„]")
+
+
+def _in_quotation(sents: list[_Sent], pos: int) -> bool:
+    """Unattributed words carry on the last speaker's only inside a quotation, not in narration."""
+    if _QUOTE_MARKS.search(sents[pos].sentence.text):
+        return True
+    if pos == 0:
+        return False
+    previous = sents[pos - 1].sentence.text
+    return len(_QUOTE_MARKS.findall(previous)) % 2 == 1
+
+
 def _declarations(
     sents: list[_Sent],
     matcher: ActorMatcher,
@@ -279,6 +296,8 @@ def _declarations(
         strong = _find(norms, _STRONG)
         if strong and _TITLE_CASE_RED_LINE.search(text):
             strong = [h for h in strong if norms[h[0]] != "red"]  # "the Red Line" is a name here
+        if strong and _POSSESSED_RED_LINE.search(text) and not any(w in lx.SPEECH_VERBS for w in norms):
+            strong = [h for h in strong if norms[h[0]] != "red"]  # narration about a line already drawn
         weak = _find(norms, _WEAK)
         # "if necessary", "if it had to": the speaker's own condition names no trigger by another.
         condition = (
@@ -291,7 +310,7 @@ def _declarations(
         if declarer is None:
             declarer, via = subject, "subject"
         speaks = any(w in lx.SPEECH_VERBS for w in norms)
-        if declarer is None and not foreign and not speaks:
+        if declarer is None and not foreign and not speaks and _in_quotation(sents, pos):
             declarer, via = last_speaker, "quote"
         if speaker is not None:
             last_speaker = last_focus = speaker
