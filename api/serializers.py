@@ -4,15 +4,100 @@ Actors, lines and addressees are referred to by slug in both directions; `source
 list of {url, publisher, title, published_on, quote}.
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Manager
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from tracker.models import Actor, Deletion, Event, RedLine, Source
 
 # --- reads ------------------------------------------------------------------------------
 
 
-class SourceSerializer(serializers.ModelSerializer):
+def _iso(value: Any) -> str:
+    return value.isoformat()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _iso_dates(field: serializers.DateField) -> bool:
+    output = getattr(field, "format", api_settings.DATE_FORMAT)
+    return isinstance(output, str) and output.lower() == ISO_8601
+
+
+class LeanReadMixin:
+    """A fast `to_representation` for read serializers over model instances: the same output.
+
+    DRF resolves every field of every row through `get_attribute`, `SkipField` checks and the
+    field's own conversion. Here each field is planned once per serializer instance (attribute path
+    and converter); plain values (text, choices, numbers, booleans, dates) are read directly, and
+    everything else (nested serializers, related slugs, lists, method fields) still goes through the
+    field's own `to_representation`, so the JSON is byte for byte what DRF would produce.
+    """
+
+    _PLAIN = (
+        serializers.CharField,
+        serializers.ChoiceField,
+        serializers.IntegerField,
+        serializers.BooleanField,
+    )
+
+    def _lean_plan(self) -> list[tuple[str, list[str], Callable[[Any], Any] | None, Any]]:
+        plan = getattr(self, "_lean_plan_cache", None)
+        if plan is None:
+            plan = []
+            for name, field in self.fields.items():  # type: ignore[attr-defined]
+                if field.write_only:
+                    continue
+                attrs = list(field.source_attrs)
+                if field.source == "*":  # method fields and whole-object fields
+                    plan.append((name, [], None, field))
+                    continue
+                convert: Callable[[Any], Any] | None = None
+                if type(field) in self._PLAIN and not isinstance(field, serializers.ListField):
+                    convert = _same
+                elif type(field) is serializers.DateField and _iso_dates(field):
+                    convert = _iso
+                plan.append((name, attrs, convert, field))
+            self._lean_plan_cache = plan
+        return plan
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        if isinstance(instance, dict):
+            return super().to_representation(instance)  # type: ignore[misc]
+        try:
+            return self._lean(instance)
+        except AttributeError:  # a missing attribute: let DRF decide (it may skip the field)
+            return super().to_representation(instance)  # type: ignore[misc]
+
+    def _lean(self, instance: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, attrs, convert, field in self._lean_plan():
+            if not attrs:
+                out[name] = field.to_representation(instance)
+                continue
+            value = instance
+            for attr in attrs:
+                value = getattr(value, attr)
+                if value is None:
+                    break
+            if value is None:
+                out[name] = None
+            elif convert is not None and not callable(value):
+                out[name] = convert(value)
+            elif isinstance(value, Manager) or not callable(value):
+                out[name] = field.to_representation(value)
+            else:
+                out[name] = field.to_representation(field.get_attribute(instance))
+        return out
+
+
+class SourceSerializer(LeanReadMixin, serializers.ModelSerializer):
     article = serializers.IntegerField(source="article_id", read_only=True, allow_null=True)
 
     class Meta:
@@ -20,7 +105,7 @@ class SourceSerializer(serializers.ModelSerializer):
         fields = ["url", "publisher", "title", "published_on", "quote", "article"]
 
 
-class ActorRefSerializer(serializers.ModelSerializer):
+class ActorRefSerializer(LeanReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Actor
         fields = ["slug", "name"]
@@ -70,7 +155,7 @@ class ActorDetailSerializer(ActorSerializer):
         return actor.follow_through.as_dict()
 
 
-class EventInLineSerializer(serializers.ModelSerializer):
+class EventInLineSerializer(LeanReadMixin, serializers.ModelSerializer):
     actors = ActorRefSerializer(many=True, read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
 
@@ -96,7 +181,7 @@ class EventSerializer(EventInLineSerializer):
         fields = ["id", "red_line", *EventInLineSerializer.Meta.fields[1:]]
 
 
-class RedLineSerializer(serializers.ModelSerializer):
+class RedLineSerializer(LeanReadMixin, serializers.ModelSerializer):
     declared_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     declared_by_name = serializers.CharField(source="declared_by.name", read_only=True)
     addressees = ActorRefSerializer(many=True, read_only=True)
