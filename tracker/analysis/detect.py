@@ -256,11 +256,14 @@ def _local(m: Mention, s: _Sent) -> int:
 
 
 _QUOTE_MARKS = re.compile(r"[\"“”«»„]")
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?|us|I|[Mm]y|me)\b")  # not "US"
 
 
 def _in_quotation(sents: list[_Sent], pos: int) -> bool:
-    """Unattributed words carry on the last speaker's only inside a quotation, not in narration."""
-    if _QUOTE_MARKS.search(sents[pos].sentence.text):
+    """Unattributed words carry on the last speaker's only when they are speech: inside a
+    quotation, or in the first person (news narration is in the third)."""
+    text = sents[pos].sentence.text
+    if _QUOTE_MARKS.search(text) or _FIRST_PERSON.search(text):
         return True
     if pos == 0:
         return False
