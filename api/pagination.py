@@ -1,8 +1,12 @@
 """Page-number pagination: `count/next/previous/results`, `page_size` 1–200, bad values answered 400."""
 
+from functools import partial
+
 from django.utils.encoding import force_str
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from tracker.selectors.read_cache import CachedCountPaginator, query_signature
 
 MAX_PAGE_SIZE = 200
 
@@ -13,6 +17,18 @@ class PagePagination(PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
     page_size_query_description = f"Results per page, 1 to {MAX_PAGE_SIZE} (default 50); more is a 400."
     page_query_description = "A page number, from 1. A page past the last one is a 404."
+    count_key = ""
+
+    @property
+    def django_paginator_class(self):
+        """Counts are cached per filtered query and record version (see tracker.selectors.read_cache)."""
+        return partial(CachedCountPaginator, count_key=self.count_key)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        pairs = [(k, v) for k, values in request.query_params.lists() for v in values]
+        signature = query_signature(pairs, drop=(self.page_query_param, self.page_size_query_param, "format"))
+        self.count_key = f"{type(view).__name__ if view else queryset.model.__name__}?{signature}"
+        return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)

@@ -7,7 +7,7 @@ in place; the same URL without htmx renders the whole page, so every query can b
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -19,6 +19,7 @@ from tracker.models import Actor, Event, RedLine
 from tracker.selectors import actor_pages as actor_reads
 from tracker.selectors import dashboard
 from tracker.selectors.follow_through import follow_through_for_actor
+from tracker.selectors.read_cache import CachedCountPaginator, query_signature
 from tracker.selectors.red_lines import (
     RedLineFilter,
     public_red_lines,
@@ -92,8 +93,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/overview.html", context)
 
 
-def _paginate(qs: QuerySet, raw: str | None, problems: list[str], *, per_page: int = PAGE_SIZE) -> Page:
-    paginator = Paginator(qs, per_page)
+def _paginate(
+    qs: QuerySet, raw: str | None, problems: list[str], *, per_page: int = PAGE_SIZE, count_key: str = ""
+) -> Page:
+    """A page of `qs`; `count_key` names the query so its count is cached per record version."""
+    paginator = CachedCountPaginator(qs, per_page, count_key=count_key)
     number = 1
     if raw not in (None, ""):
         try:
@@ -154,7 +158,10 @@ def red_line_list(request: HttpRequest) -> HttpResponse:
         actors = []
     filterset = RedLineFilter(params, queryset=public_red_lines(), request=request)
     problems = _filter_problems(filterset, params)
-    page = _paginate(filterset.qs, params.get("page"), problems)
+    count_key = "web-red-lines?" + query_signature(
+        [(k, v) for k, values in params.lists() for v in values], drop=("page", "format", "ordering")
+    )
+    page = _paginate(filterset.qs, params.get("page"), problems, count_key=count_key)
     query = _query_without(params, "page", "format")
     active = _query_without(params, "page", "format", "ordering")
     context = {
@@ -223,7 +230,11 @@ def actor_list(request: HttpRequest) -> HttpResponse:
         kind = ""
     q = params.get("q", "").replace("\x00", "").strip()[:200]
     page = _paginate(
-        actor_reads.actors_with_counts(kind=kind, q=q), params.get("page"), problems, per_page=ACTOR_PAGE_SIZE
+        actor_reads.actors_with_counts(kind=kind, q=q),
+        params.get("page"),
+        problems,
+        per_page=ACTOR_PAGE_SIZE,
+        count_key=f"web-actors?{kind}&{q}",
     )
     context = {
         "page": page,

@@ -110,9 +110,10 @@ class ActorFollowThrough:
 
 
 def record_version() -> str:
-    """A key that changes whenever a line, event or source is saved or a public record deleted.
+    """A key that changes whenever an actor, line, event or source is saved or a record deleted.
 
-    One query over four indexed `max()` lookups, so derived figures can be cached safely.
+    One query over five indexed `max()` lookups, so derived figures and whole responses can be
+    cached safely (the API's stats, counts and read cache use it too).
     """
     row = (
         RedLine.objects.order_by("-updated_at")
@@ -120,7 +121,8 @@ def record_version() -> str:
         .annotate(
             event=Subquery(Event.objects.order_by("-updated_at").values("updated_at")[:1]),
             source=Subquery(Source.objects.order_by("-updated_at").values("updated_at")[:1]),
-            deletion=Subquery(Deletion.objects.order_by("-deleted_at").values("deleted_at")[:1]),
+            actor=Subquery(Actor.objects.order_by("-updated_at").values("updated_at")[:1]),
+            deletion=Subquery(Deletion.objects.order_by("-id").values("id")[:1]),
         )
         .first()
     )

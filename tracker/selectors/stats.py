@@ -5,9 +5,10 @@ from datetime import date
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count
 
-from tracker.models import Actor, Deletion, Event, RedLine
+from tracker.models import Actor, RedLine
+from tracker.selectors.dashboard import record_version
 from tracker.selectors.follow_through import follow_through_by
 from tracker.selectors.red_lines import public_red_lines
 
@@ -18,21 +19,6 @@ def _counts(field: str, choices: list[tuple[str, str]], qs) -> dict[str, int]:
 
 
 STATS_CACHE_SECONDS = 3600
-
-
-def record_version() -> str:
-    """A stamp that changes whenever anything the figures depend on changes.
-
-    Every write through services, admin or signals bumps an `updated_at` (status and publication
-    changes included) or leaves a tombstone; each part is one index lookup.
-    """
-    parts = [
-        RedLine.objects.aggregate(v=Max("updated_at"))["v"],
-        Event.objects.aggregate(v=Max("updated_at"))["v"],
-        Actor.objects.aggregate(v=Max("updated_at"))["v"],
-        Deletion.objects.aggregate(v=Max("id"))["v"],
-    ]
-    return "|".join(str(p) for p in parts)
 
 
 def record_stats(
