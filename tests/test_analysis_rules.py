@@ -209,3 +209,24 @@ def test_unattributed_narration_is_not_put_in_the_last_speakers_mouth(rec):
         "\u201cAny Western Pact troops sent to Sudria would be treated as targets,\u201d he said."
     )
     assert [f[1] for f in _found(rec, quoted) if f[0] in ("new_red_line", "restatement")] == ["ivar-berg"]
+
+
+def test_a_name_containing_a_speech_verb_is_not_the_speaker(rec):
+    text = (
+        "The United States would cross a red line if it sent glider missiles to Sudria, "
+        "President Berg said on Friday."
+    )
+    declarers = [f[1] for f in _found(rec, text) if f[0] in ("new_red_line", "restatement")]
+    assert declarers == ["ivar-berg"]
+
+
+def test_refusing_to_draw_red_lines_is_not_drawing_one(rec):
+    refusal = "President Berg said he will not draw 'red lines' for the Western Pact over Sudria."
+    assert [f for f in _found(rec, refusal) if f[0] in ("new_red_line", "restatement")] == []
+    drawing = "President Berg said Western Pact troops in Sudria would cross a red line."
+    assert [f[1] for f in _found(rec, drawing) if f[0] in ("new_red_line", "restatement")] == ["ivar-berg"]
+
+
+def test_a_quoted_possessed_red_line_in_narration_is_a_reference(rec):
+    text = 'Commentators in Sudria keep returning to Norland\'s "red line" on the Western Pact this week.'
+    assert [f for f in _found(rec, text) if f[0] in ("new_red_line", "restatement")] == []

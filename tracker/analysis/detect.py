@@ -72,7 +72,7 @@ _SELF_CONDITION = re.compile(r"\bif (?:it|they|we|he|she|i) (?:had|has|have) to\
 _TITLE_CASE_RED_LINE = re.compile(r"(?<!^)(?<![.!?]\s)\bRed Line\b")
 # "Russia's latest red line", "their red lines": a reference to a line already drawn, not a new warning.
 _POSSESSED_RED_LINE = re.compile(
-    r"(?:['’]s|\b(?:its|their|his|her|our|whose))\s+(?:[\w-]+\s+){0,2}red[- ]lines?\b", re.I
+    r"(?:['’]s|\b(?:its|their|his|her|our|whose))\s+(?:[\w-]+\s+){0,2}['‘’\x22“]?red[- ]lines?\b", re.I
 )
 _OCCUPIED = re.compile(r"\b(?:occupied|crimea|[a-z]+-held|annexed)\b", re.I)
 _NOT_YET = re.compile(
@@ -201,9 +201,10 @@ def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tup
     text = s.sentence.text
     foreign = False
     focus_state = focus_state if focus_state is not None else focus
+    inside_names = {t - s.base for m in s.mentions for t in range(m.first_token, m.last_token)}
     for i, word in enumerate(norms):
-        if word not in lx.SPEECH_VERBS:
-            continue
+        if word not in lx.SPEECH_VERBS or i in inside_names:
+            continue  # "states" in "United States" is a name, not a speech verb
         if i >= 1 and norms[i - 1] == "to":
             continue  # "met him to warn Moscow": a purpose, not a speech act of the actor before it
         pronoun = (i >= 1 and norms[i - 1] in lx.PRONOUNS) or (i >= 2 and norms[i - 2] in lx.PRONOUNS)
@@ -446,7 +447,7 @@ def _restated_line(
 ) -> tuple[LineProfile | None, float]:
     best: tuple[LineProfile | None, float] = (None, 0.0)
     for line in index.declared_by(matcher.group_of(declarer)):
-        if line.declared_on >= published_on or line.declared_by != declarer:
+        if line.declared_on > published_on or line.declared_by != declarer:
             continue
         if not (context_actors & line.trigger_actors):
             continue

@@ -437,6 +437,9 @@ DENIAL_PATTERNS = (
     r"\bnot threatening\b",
     r"\bmade no threats?\b",
     r"\bdid not (?:set out|draw|threaten)\b",
+    # A refusal to draw lines at all: "I don't draw red lines", "we will never set red lines".
+    r"\b(?:don['’]t|do not|doesn['’]t|does not|won['’]t|will not|never|refuse[sd]? to|no)\s+(?:\w+\s+)?"
+    r"(?:draw|set|announce|telegraph)s?\s+(?:any\s+)?['‘’\x22“]?red[- ]lines?\b",
     r"\bwhether (?:he|she|they|it) had drawn\b",
     r"\bmerely explained\b",
     r"\bclaims? (?:that )?\w+ had\b",
