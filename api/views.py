@@ -20,6 +20,7 @@ from api.export import ExportMixin
 from api.filters import ActorFilter, DeletionFilter, EventFilter, StableOrderingBackend
 from api.pagination import PagePagination
 from api.permissions import IsCuratorOrReadOnly
+from api.read_cache import CachedReadMixin
 from api.renderers import CSVRenderer, JSONLinesRenderer
 from api.streaming import dump_response
 from tracker.models import Actor, Deletion, Event, RedLine, Source
@@ -42,7 +43,9 @@ WRITE_ERRORS = {
 }
 
 
-class RecordViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RecordViewSet(
+    CachedReadMixin, ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Shared plumbing: filters then a stable tie-break, pagination, exports, curator-only writes."""
 
     permission_classes = [IsCuratorOrReadOnly]
@@ -305,7 +308,7 @@ class EventViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Dest
         "(actors, red lines; also a line's or actor's old slug after a rename) or event ids.",
     )
 )
-class DeletionViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class DeletionViewSet(CachedReadMixin, ExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Deletion.objects.all()
     serializer_class = s.DeletionSerializer
     filterset_class = DeletionFilter
@@ -315,7 +318,7 @@ class DeletionViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericViewSe
     export_name = "deletions"
 
 
-class StatsView(APIView):
+class StatsView(CachedReadMixin, APIView):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
     @extend_schema(

@@ -9,6 +9,16 @@ def pytest_configure(config: pytest.Config) -> None:
         "postgresql"
     ):
         raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
+    # Tests never share a cache with a server or another run (nor flush a Redis DB): in-process.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Cached reads (stats, counts, API responses) never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
