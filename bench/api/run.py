@@ -6,6 +6,11 @@
 For each endpoint it measures p50/p95 latency (sequential requests) and requests/s (concurrent
 clients), times the bare SQL the same request runs (captured in-process, replayed with psycopg2)
 and prints API p50 / SQL p50. Every figure is the median of --runs runs.
+
+Anonymous reads are cached per record version (api/read_cache.py), so it prints two tables:
+"cold" gives every request a unique, ignored `nocache=N` parameter (so neither the response nor
+the count cache can answer: each request runs the view and its SQL), "warm" repeats the same
+paths (answered from the cache after the first). --mode cold|warm|both (default both).
 """
 
 import argparse
@@ -40,25 +45,35 @@ def get(port: int, path: str) -> tuple[int, int]:
     return response.status, size
 
 
-def sequential(port: int, paths: list[str], n: int) -> list[float]:
+_BUST = iter(range(1, 10**12))
+
+
+def busted(path: str, cold: bool) -> str:
+    """With `cold`, a unique parameter the API ignores, so no cache can answer the request."""
+    if not cold:
+        return path
+    return f"{path}{'&' if '?' in path else '?'}nocache={next(_BUST)}-{os.getpid()}-{time.time_ns()}"
+
+
+def sequential(port: int, paths: list[str], n: int, cold: bool = False) -> list[float]:
     timings = []
     for i in range(n):
         start = time.perf_counter()
-        code, _ = get(port, paths[i % len(paths)])
+        code, _ = get(port, busted(paths[i % len(paths)], cold))
         timings.append((time.perf_counter() - start) * 1000)
         if code != 200:
             raise SystemExit(f"{paths[i % len(paths)]} answered {code}")
     return timings
 
 
-def throughput(port: int, paths: list[str], clients: int, seconds: float) -> float:
+def throughput(port: int, paths: list[str], clients: int, seconds: float, cold: bool = False) -> float:
     done = [0] * clients
     stop = time.perf_counter() + seconds
 
     def worker(i: int) -> None:
         j = i
         while time.perf_counter() < stop:
-            get(port, paths[j % len(paths)])
+            get(port, busted(paths[j % len(paths)], cold))
             done[i] += 1
             j += clients
 
@@ -166,6 +181,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="Sequential requests per endpoint per run.")
     parser.add_argument("--clients", type=int, default=4, help="Concurrent clients for requests/s.")
     parser.add_argument("--seconds", type=float, default=4.0, help="Duration of each throughput run.")
+    parser.add_argument("--mode", choices=["cold", "warm", "both"], default="both")
     args = parser.parse_args()
     _stop_on_sigterm()  # so `finally` stops gunicorn
     dsn = os.environ.get("DATABASE_URL", "")
@@ -207,40 +223,50 @@ def main() -> None:
             for path in paths:
                 get(args.port, path)
                 get(args.port, path)
-        results: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
-        for _ in range(args.runs):
-            for name, paths in targets.items():
-                heavy = name.startswith("CSV") or name == "stats"
-                n = 5 if name.startswith("CSV") else (20 if heavy else args.requests)
-                api = sequential(args.port, paths, n)
-                sql = sql_timings(dsn, statements, paths, n)
-                rps = (
-                    throughput(args.port, paths, args.clients, args.seconds)
-                    if not name.startswith("CSV")
-                    else 0.0
-                )
-                results[name].append(
-                    {
-                        "p50": percentile(api, 50),
-                        "p95": percentile(api, 95),
-                        "rps": rps,
-                        "sql": percentile(sql, 50),
-                        "queries": len(statements[paths[0]]),
-                    }
-                )
-        print(
-            f"\nAPI benchmark: gunicorn 2 workers on loopback, {args.clients} clients for req/s, median of {args.runs} runs"
-        )
-        print(
-            f"{'endpoint':26} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'SQL ms':>8} {'API/SQL':>8} {'queries':>8}"
-        )
-        for name, runs in results.items():
-            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            ratio = med["p50"] / med["sql"] if med["sql"] else float("nan")
-            rps = f"{med['rps']:8.0f}" if med["rps"] else f"{'-':>8}"
-            print(
-                f"{name:26} {med['p50']:8.1f} {med['p95']:8.1f} {rps} {med['sql']:8.1f} {ratio:8.2f} {med['queries']:8.0f}"
+        modes = ["cold", "warm"] if args.mode == "both" else [args.mode]
+        for mode in modes:
+            cold = mode == "cold"
+            results: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
+            for _ in range(args.runs):
+                for name, paths in targets.items():
+                    heavy = name.startswith("CSV") or name == "stats"
+                    n = 5 if name.startswith("CSV") else (20 if heavy else args.requests)
+                    api = sequential(args.port, paths, n, cold)
+                    sql = sql_timings(dsn, statements, paths, n)
+                    rps = (
+                        throughput(args.port, paths, args.clients, args.seconds, cold)
+                        if not name.startswith("CSV")
+                        else 0.0
+                    )
+                    results[name].append(
+                        {
+                            "p50": percentile(api, 50),
+                            "p95": percentile(api, 95),
+                            "rps": rps,
+                            "sql": percentile(sql, 50),
+                            "queries": len(statements[paths[0]]),
+                        }
+                    )
+            label = (
+                "COLD: every request a cache miss (runs the view and all its SQL)"
+                if cold
+                else "WARM: repeated paths, answered from the read cache (API/SQL vs the cold SQL)"
             )
+            print(
+                f"\nAPI benchmark, {label}\n"
+                f"gunicorn 2 workers on loopback, {args.clients} clients for req/s, median of {args.runs} runs"
+            )
+            print(
+                f"{'endpoint':26} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'SQL ms':>8} {'API/SQL':>8} {'queries':>8}"
+            )
+            for name, runs in results.items():
+                med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                ratio = med["p50"] / med["sql"] if med["sql"] else float("nan")
+                rps = f"{med['rps']:8.0f}" if med["rps"] else f"{'-':>8}"
+                print(
+                    f"{name:26} {med['p50']:8.1f} {med['p95']:8.1f} {rps} {med['sql']:8.1f} {ratio:8.2f} {med['queries']:8.0f}",
+                    flush=True,
+                )
     finally:
         server.terminate()
         server.wait(timeout=20)
