@@ -20,7 +20,15 @@ from tracker.errors import DomainError
 from tracker.models import Article, ArticleBand, FetchLog
 
 from . import pipeline
-from .dedup import NEAR_DUPLICATE_JACCARD, content_hash, jaccard, lsh_bands, shingles, text_normalise
+from .dedup import (
+    NEAR_DUPLICATE_JACCARD,
+    Fingerprint,
+    content_hash,
+    fingerprint,
+    jaccard,
+    shingles,
+    text_normalise,
+)
 from .extract import ExtractionError, article_extract
 from .http import FetchError, fetch, url_check
 from .urls import InvalidURL, url_canonicalise
@@ -56,29 +64,39 @@ def _lease_seconds() -> float:
     return 2 * float(settings.FETCH_DEADLINE) + 5.0
 
 
-def duplicate_find(*, text: str, hash_: str, exclude_id: int | None = None) -> Article | None:
-    """The original this text duplicates: same content hash, else a near copy by MinHash LSH bands."""
+def duplicate_find(
+    *,
+    text: str = "",
+    hash_: str = "",
+    exclude_id: int | None = None,
+    print_: Fingerprint | None = None,
+) -> Article | None:
+    """The original this text duplicates: same content hash, else a near copy by MinHash LSH bands.
+
+    Give the text (and its hash), or its ``print_`` computed once by the caller. Two indexed queries
+    at most, whatever the size of the store: the exact hash, then the band values; the texts of the
+    few candidates found are read only when there are any. The original comes back with its id only
+    (its text too for a near copy).
+    """
+    if print_ is None:
+        print_ = fingerprint(text)
+        if hash_:
+            print_ = Fingerprint(hash=hash_, shingles=print_.shingles, bands=print_.bands)
     originals = Article.objects.filter(state__in=READY)
     if exclude_id is not None:
         originals = originals.exclude(pk=exclude_id)
     # No ORDER BY: at most one original per hash (a partial unique index), and an ordered LIMIT 1
     # can tempt the planner into walking the primary key.
-    exact = list(originals.filter(content_hash=hash_).order_by()[:1])
+    exact = list(originals.filter(content_hash=print_.hash).order_by().only("id")[:1])
     if exact:
         return exact[0]
-    bands = lsh_bands(text)
-    if not bands:
+    if not print_.bands:
         return None
-    candidate_ids = list(
-        ArticleBand.objects.filter(value__in=bands)
-        .values_list("article_id", flat=True)
-        .distinct()[:MAX_NEAR_CANDIDATES]
-    )
-    if not candidate_ids:
-        return None
-    mine, best, best_score = shingles(text), None, NEAR_DUPLICATE_JACCARD
-    for candidate in originals.filter(pk__in=candidate_ids).only("id", "text").order_by("id"):
-        score = jaccard(mine, shingles(candidate.text))
+    sharing = ArticleBand.objects.filter(value__in=print_.bands).values("article_id")
+    candidates = originals.filter(pk__in=sharing).order_by().only("id", "text")[:MAX_NEAR_CANDIDATES]
+    best, best_score = None, NEAR_DUPLICATE_JACCARD
+    for candidate in sorted(candidates, key=lambda a: a.pk):
+        score = jaccard(print_.shingles, shingles(candidate.text))
         if score >= best_score:
             best, best_score = candidate, score
     return best
@@ -91,16 +109,16 @@ def article_settle(*, article_id: int, fields: dict, text: str, log: FetchLog | 
     article is handed to analysis after commit.
     """
     text = text_normalise(text)
-    hash_ = content_hash(text)
+    print_ = fingerprint(text)
     for _attempt in range(2):
-        original = duplicate_find(text=text, hash_=hash_, exclude_id=article_id)
+        original = duplicate_find(print_=print_, exclude_id=article_id)
         state = Article.State.DUPLICATE if original else Article.State.FETCHED
         try:
             with transaction.atomic():
                 updated = Article.objects.filter(pk=article_id, state=Article.State.DISCOVERED).update(
                     **fields,
                     text=text,
-                    content_hash=hash_,
+                    content_hash=print_.hash,
                     state=state,
                     duplicate_of=original,
                     error="",
@@ -114,7 +132,7 @@ def article_settle(*, article_id: int, fields: dict, text: str, log: FetchLog | 
                     log.save()
                 if state == Article.State.FETCHED:
                     ArticleBand.objects.bulk_create(
-                        [ArticleBand(article_id=article_id, value=v) for v in set(lsh_bands(text))],
+                        [ArticleBand(article_id=article_id, value=v) for v in set(print_.bands)],
                         ignore_conflicts=True,
                     )
                     pipeline.analyse_soon(article_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from datasketch import MinHash
 
@@ -27,7 +28,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def text_normalise(text: str) -> str:
     """NFC, unified line breaks and spaces, no control characters: the form stored and hashed."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    # Look up the category of each distinct character once, not of every character of the text.
+    control = [ord(ch) for ch in set(text) if ch not in "\n\t" and unicodedata.category(ch)[0] == "C"]
+    if control:
+        text = text.translate(dict.fromkeys(control))
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -38,17 +42,42 @@ def _words(text: str) -> list[str]:
 
 def content_hash(text: str) -> str:
     """SHA-256 of the case-folded words: exact duplicates regardless of layout and punctuation."""
-    return hashlib.sha256(" ".join(_words(text)).encode()).hexdigest()
+    return _hash_of(_words(text))
+
+
+def _hash_of(words: list[str]) -> str:
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
 
 
 def shingles(text: str) -> set[str]:
-    words = _words(text)
+    return _shingles_of(_words(text))
+
+
+def _shingles_of(words: list[str]) -> set[str]:
     return {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))} - {""}
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What duplicate detection needs of a text, computed once: content hash, shingles, LSH bands."""
+
+    hash: str
+    shingles: frozenset[str]
+    bands: tuple[int, ...]
+
+
+def fingerprint(text: str) -> Fingerprint:
+    words = _words(text)
+    items = frozenset(_shingles_of(words))
+    return Fingerprint(hash=_hash_of(words), shingles=items, bands=tuple(_bands(items)))
 
 
 def lsh_bands(text: str) -> list[int]:
     """The band values of a text, as signed 64-bit integers (one per band, band number mixed in)."""
-    items = shingles(text)
+    return _bands(shingles(text))
+
+
+def _bands(items: set[str] | frozenset[str]) -> list[int]:
     if not items:
         return []
     minhash = MinHash(num_perm=BANDS * ROWS, seed=7)

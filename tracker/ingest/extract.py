@@ -109,8 +109,10 @@ def article_extract(*, body: bytes, content_type: str = "", url: str = "") -> Ex
     html = html_decode(body, content_type)
     if not html.strip():
         raise ExtractionError("empty page")
+    # fast: no readability/jusText fallback pass, which costs about a third of the time and (on news
+    # pages with an <article>) changes nothing the main extractor found.
     document = trafilatura.bare_extraction(
-        html, url=url or None, with_metadata=True, include_comments=False, include_tables=False
+        html, url=url or None, with_metadata=True, include_comments=False, include_tables=False, fast=True
     )
     text = text_normalise(document.text or "") if document is not None else ""
     if len(text.split()) < MIN_WORDS:
