@@ -124,14 +124,18 @@ def empty_ingest_tables() -> None:
         model.objects.all().delete()
 
 
-def memory(pids: list[int]) -> tuple[int, int]:
-    """(PSS summed over the processes, largest single RSS): PSS splits pages shared after fork fairly."""
+def memory(pids: list[int], per_process: dict[int, int] | None = None) -> tuple[int, int]:
+    """(PSS summed over the processes, largest single RSS): PSS splits pages shared after fork fairly.
+    ``per_process`` collects the peak PSS of each pid."""
     pss, rss = 0, 0
     for pid in pids:
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
-                    pss += int(line.split()[1]) * 1024
+                    value = int(line.split()[1]) * 1024
+                    pss += value
+                    if per_process is not None:
+                        per_process[pid] = max(per_process.get(pid, 0), value)
                 elif line.startswith("Rss:"):
                     rss = max(rss, int(line.split()[1]) * 1024)
         except OSError:
@@ -201,12 +205,12 @@ def end_to_end(n_articles: int, n_feeds: int) -> None:
             started = time.monotonic()
             with app.connection_for_write(BENCH_REDIS) as connection:
                 app.send_task("tracker.tasks.poll_due_feeds", connection=connection)
-            peak, peak_rss, done, pids, polls = 0, 0, 0, [], 0
+            peak, peak_rss, done, pids, polls, each = 0, 0, 0, [], 0, {}
             while time.monotonic() - started < 600:
                 if polls % 8 == 0:
                     pids = group_pids(worker.pid)
                 polls += 1
-                pss, rss = memory(pids)
+                pss, rss = memory(pids, each)
                 peak, peak_rss = max(peak, pss), max(peak_rss, rss)
                 done = Article.objects.exclude(state=Article.State.DISCOVERED).count()
                 if done >= n_articles:
@@ -225,7 +229,11 @@ def end_to_end(n_articles: int, n_feeds: int) -> None:
         )
         print(
             f"peak worker memory: {peak / 2**20:.0f} MB PSS for main + 2 pool processes together "
-            f"(largest single process RSS {peak_rss / 2**20:.0f} MB)"
+            f"(largest single process RSS {peak_rss / 2**20:.0f} MB); peak PSS per process: "
+            + ", ".join(
+                f"{'main' if pid == worker.pid else pid} {value / 2**20:.0f} MB"
+                for pid, value in sorted(each.items())
+            )
         )
 
 
@@ -313,7 +321,7 @@ def dedup_lookup(store_sizes: list[int]) -> None:
 
     from tests.ingest_support import story
     from tracker.ingest.articles import duplicate_find
-    from tracker.ingest.dedup import content_hash
+    from tracker.ingest.dedup import fingerprint
 
     if connection.vendor != "postgresql":
         print("duplicate lookup: needs PostgreSQL (COPY)")
@@ -326,16 +334,20 @@ def dedup_lookup(store_sizes: list[int]) -> None:
         have = store_fill(size, have)
         fill = time.monotonic() - t
         for text in probes[:10]:
-            duplicate_find(text=text, hash_=content_hash(text))
-        times = []
+            duplicate_find(print_=fingerprint(text))
+        times, prints = [], []
         for text in probes:
             t = time.perf_counter()
-            duplicate_find(text=text, hash_=content_hash(text))
-            times.append((time.perf_counter() - t) * 1000)
+            print_ = fingerprint(text)
+            t2 = time.perf_counter()
+            duplicate_find(print_=print_)
+            times.append((time.perf_counter() - t2) * 1000)
+            prints.append((t2 - t) * 1000)
         times.sort()
         print(
             f"duplicate lookup with {have:>9,} stored: median {statistics.median(times):.2f} ms, "
-            f"p95 {times[int(0.95 * len(times))]:.2f} ms (store filled in {fill:.0f} s)"
+            f"p95 {times[int(0.95 * len(times))]:.2f} ms (store filled in {fill:.0f} s; "
+            f"fingerprint of the text, once per article, median {statistics.median(prints):.2f} ms)"
         )
 
 

@@ -74,8 +74,8 @@ def duplicate_find(
     """The original this text duplicates: same content hash, else a near copy by MinHash LSH bands.
 
     Give the text (and its hash), or its ``print_`` computed once by the caller. Two indexed queries
-    at most, whatever the size of the store: the exact hash, then the band values; the texts of the
-    few candidates found are read only when there are any. The original comes back with its id only
+    for a new text, whatever the size of the store: the exact hash, then the band values; the texts
+    of the few candidates found are read (a third query) only when there are any. The original comes back with its id only
     (its text too for a near copy).
     """
     if print_ is None:
@@ -92,10 +92,18 @@ def duplicate_find(
         return exact[0]
     if not print_.bands:
         return None
-    sharing = ArticleBand.objects.filter(value__in=print_.bands).values("article_id")
-    candidates = originals.filter(pk__in=sharing).order_by().only("id", "text")[:MAX_NEAR_CANDIDATES]
+    # Two plain index scans rather than one join: planning a join estimates the id ranges by probing
+    # the ends of both indexes, which turns slow after a mass delete has left dead entries there.
+    candidate_ids = list(
+        ArticleBand.objects.filter(value__in=print_.bands)
+        .order_by()
+        .values_list("article_id", flat=True)
+        .distinct()[:MAX_NEAR_CANDIDATES]
+    )
+    if not candidate_ids:
+        return None
     best, best_score = None, NEAR_DUPLICATE_JACCARD
-    for candidate in sorted(candidates, key=lambda a: a.pk):
+    for candidate in originals.filter(pk__in=candidate_ids).only("id", "text").order_by("id"):
         score = jaccard(print_.shingles, shingles(candidate.text))
         if score >= best_score:
             best, best_score = candidate, score
