@@ -353,3 +353,12 @@ def test_an_event_that_loses_its_only_source_leaves_the_public_record():
     line.refresh_from_db()
     assert line.status == "active"
     assert Deletion.objects.filter(model="event", key=str(event.pk)).exists()
+
+
+def test_removing_one_of_several_sources_marks_the_line_updated():
+    line = RedLineFactory()
+    record.source_add(parent=line, data=SRC[0])
+    before = RedLine.objects.get(pk=line.pk).updated_at
+    line.sources.first().delete()
+    after = RedLine.objects.get(pk=line.pk)
+    assert after.is_published and after.updated_at > before

@@ -93,8 +93,9 @@ def red_line_sync_status(
 def red_line_refresh_publication(*, red_line: RedLine) -> None:
     """Publish a line once it has a source; a line that loses its last one goes back to draft."""
     published = Source.objects.filter(red_line=red_line).exists()
+    # Any change of sources changes what the line shows: bump it for mirrors and read caches.
+    RedLine.objects.filter(pk=red_line.pk).update(is_published=published, updated_at=timezone.now())
     if red_line.is_published != published:
-        RedLine.objects.filter(pk=red_line.pk).update(is_published=published, updated_at=timezone.now())
         red_line.is_published = published
         if not published:
             # Mirrors of the public record must drop it, as if it were deleted.
