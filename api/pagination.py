@@ -6,6 +6,7 @@ from django.utils.encoding import force_str
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from tracker.models import Actor, Deletion, Event, RedLine
 from tracker.selectors.read_cache import CachedCountPaginator, query_signature
 
 MAX_PAGE_SIZE = 200
@@ -27,7 +28,11 @@ class PagePagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         pairs = [(k, v) for k, values in request.query_params.lists() for v in values]
         signature = query_signature(pairs, drop=(self.page_query_param, self.page_size_query_param, "format"))
-        self.count_key = f"{type(view).__name__ if view else queryset.model.__name__}?{signature}"
+        # Only counts of the curated record follow record_version(); ingestion and review move on their own.
+        cached = queryset.model in (Actor, RedLine, Event, Deletion)
+        self.count_key = (
+            f"{type(view).__name__ if view else queryset.model.__name__}?{signature}" if cached else ""
+        )
         return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request) -> int:

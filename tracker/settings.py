@@ -134,9 +134,11 @@ REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tracker.cache.TolerantRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "rlt",
+            # A Redis outage must cost a page milliseconds, not hang it.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -314,4 +316,6 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 SPECTACULAR_SETTINGS.update(
     {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
 )
-REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["auth"] = env.str("API_AUTH_RATE", default="60/minute")
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["auth"] = env.str(
+    "API_AUTH_RATE", default="60/minute"
+)
