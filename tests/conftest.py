@@ -3,6 +3,9 @@ import os
 import pytest
 from django.conf import settings
 
+# Fixtures for the ingestion tests (local HTTP servers, workers), registered once for the suite.
+pytest_plugins = ["tests.ingest_support"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("REQUIRE_POSTGRES") and not settings.DATABASES["default"]["ENGINE"].endswith(

@@ -23,7 +23,6 @@ from tests.ingest_support import (
 )
 from tracker.models import Article, Feed, FeedPoll, FetchLog
 
-pytest_plugins = ["tests.ingest_support"]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 VISIBILITY = 2
 

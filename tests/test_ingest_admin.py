@@ -6,7 +6,6 @@ from django.urls import reverse
 from tests.ingest_support import feed_reply, rss
 from tracker.models import Article, Feed, FeedPoll, FetchLog
 
-pytest_plugins = ["tests.ingest_support"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fetch_settings", "eager_tasks")]
 
 

@@ -7,7 +7,6 @@ from rest_framework.test import APIClient
 from tests.ingest_support import article_page, feed_reply, html, rss, story
 from tracker.models import Article, Feed
 
-pytest_plugins = ["tests.ingest_support"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fetch_settings")]
 
 FEED_FIELDS = {

@@ -19,7 +19,6 @@ from tracker.ingest.articles import (
 from tracker.ingest.dedup import content_hash
 from tracker.models import Article, ArticleBand, FetchLog
 
-pytest_plugins = ["tests.ingest_support"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fetch_settings")]
 
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from tests.ingest_support import Reply, article_page, feed_reply, html, rss, story
 from tracker.models import Article, Feed
 
-pytest_plugins = ["tests.ingest_support"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fetch_settings", "eager_tasks")]
 
 

@@ -10,7 +10,6 @@ from tracker.errors import DomainError
 from tracker.ingest.feeds import feed_add, feed_poll, feeds_due_claim
 from tracker.models import Article, Feed, FeedPoll
 
-pytest_plugins = ["tests.ingest_support"]
 pytestmark = pytest.mark.usefixtures("fetch_settings")
 
 ITEMS = [

@@ -4,8 +4,6 @@ from tracker.errors import DomainError
 from tracker.ingest.opml import opml_import, opml_parse
 from tracker.models import Feed
 
-pytest_plugins = ["tests.ingest_support"]
-
 OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>My feeds</title></head><body>
   <outline text="World">

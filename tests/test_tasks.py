@@ -10,7 +10,6 @@ from tests.ingest_support import Reply, article_page, feed_reply, html, rss, sto
 from tracker import tasks
 from tracker.models import Article, Feed, FeedPoll, FetchLog
 
-pytest_plugins = ["tests.ingest_support"]
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("fetch_settings", "eager_tasks"),

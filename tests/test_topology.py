@@ -29,7 +29,6 @@ from tests.ingest_support import (
 )
 from tracker.models import Feed
 
-pytest_plugins = ["tests.ingest_support"]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
