@@ -6,7 +6,9 @@ import time
 import uuid
 from collections.abc import Callable
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 
 from tracker.logging import request_id_var
 
@@ -45,6 +47,38 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+DATABASE_UNAVAILABLE = "The database is unavailable for a moment; please try again shortly."
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached (restart, failover) is a 503 with Retry-After, not a 500.
+
+    Django reconnects by itself on the next request (``CONN_HEALTH_CHECKS``), so the answer says to
+    retry; the API gets JSON, pages a short static page that needs no database to render.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error(
+            "database unavailable: %s", str(exception).splitlines()[0] if str(exception) else exception
+        )
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 LOCKED_OUT = "Too many failed sign-ins for this account from this address; try again later."
