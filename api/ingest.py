@@ -1,4 +1,8 @@
-"""Ingestion API: feeds (curators only) and articles (public list, curators submit).
+"""Ingestion API: feeds and articles, for curators only.
+
+Articles are unreviewed material (extracted text, pipeline errors, feeds a newsroom follows); the
+public record cites what curators accepted through its sources, so anonymous and plain users get
+401/403 here.
 
 Input serializer -> service -> output serializer; the services own every rule.
 """
@@ -10,7 +14,6 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from api.pagination import PagePagination
@@ -19,13 +22,6 @@ from tracker.errors import DomainError
 from tracker.ingest.articles import article_submit_text, article_submit_url
 from tracker.ingest.feeds import feed_add
 from tracker.models import Article, Feed
-
-
-class ReadOrCuratorWrites(IsCurator):
-    message = "Submitting articles needs a token of a curator (Curator group) or staff user."
-
-    def has_permission(self, request, view) -> bool:
-        return request.method in SAFE_METHODS or super().has_permission(request, view)
 
 
 def _domain_to_400(exc: DomainError) -> ValidationError:
@@ -125,7 +121,7 @@ class FeedDetail(generics.RetrieveAPIView):
 
 
 class ArticleListCreate(generics.ListCreateAPIView):
-    """Ingested articles; filters `state`, `feed`, `q` (title/text), `updated_since`.
+    """Ingested articles (curators only); filters `state`, `feed`, `q` (title/text), `updated_since`.
 
     POST `{"url"}` stores the article and queues its fetch; POST `{"title", "text", "url"?,
     "published_on"?}` stores it as given for analysis. Both answer 201 with the article (200 with
@@ -133,7 +129,7 @@ class ArticleListCreate(generics.ListCreateAPIView):
     """
 
     serializer_class = ArticleSerializer
-    permission_classes = [ReadOrCuratorWrites]
+    permission_classes = [IsCurator]
     pagination_class = PagePagination
 
     def get_queryset(self):
@@ -182,8 +178,10 @@ class ArticleListCreate(generics.ListCreateAPIView):
 
 
 class ArticleDetail(generics.RetrieveAPIView):
+    """One ingested article with its text and pipeline state (curators only)."""
+
     serializer_class = ArticleSerializer
-    permission_classes = [ReadOrCuratorWrites]
+    permission_classes = [IsCurator]
     queryset = Article.objects.all()
 
 

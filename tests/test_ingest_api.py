@@ -1,4 +1,4 @@
-"""GET/POST /api/v1/feeds/ (curators) and /api/v1/articles/ (public list, curators submit)."""
+"""GET/POST /api/v1/feeds/ and /api/v1/articles/: curators only."""
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -139,13 +139,20 @@ def test_bad_articles_are_a_400_with_the_field(curator_client, body, field):
     assert Article.objects.count() == 0
 
 
-def test_only_curators_submit_articles_but_anyone_lists_them(client):
-    assert client.post("/api/v1/articles/", {"url": "https://x.example.org/a"}).status_code in (401, 403)
+def test_articles_are_listed_read_and_submitted_by_curators_only(client, curator_client, django_user_model):
+    plain = APIClient()
+    plain.force_authenticate(django_user_model.objects.create_user("article-reader"))
     Article.objects.create(canonical_url="https://x.example.org/1", title="Red line warning", state="fetched")
-    Article.objects.create(canonical_url="https://x.example.org/2", title="Weather", state="failed")
-    listed = client.get("/api/v1/articles/?state=fetched").json()
+    weather = Article.objects.create(canonical_url="https://x.example.org/2", title="Weather", state="failed")
+    for url in ("/api/v1/articles/", f"/api/v1/articles/{weather.pk}/"):
+        assert client.get(url).status_code == 401, url  # anonymous: sign in first
+        assert plain.get(url).status_code == 403, url  # signed in, not a curator
+    assert client.post("/api/v1/articles/", {"url": "https://x.example.org/a"}).status_code == 401
+    assert plain.post("/api/v1/articles/", {"url": "https://x.example.org/a"}).status_code == 403
+    listed = curator_client.get("/api/v1/articles/?state=fetched").json()
     assert listed["count"] == 1 and listed["results"][0]["title"] == "Red line warning"
-    assert client.get("/api/v1/articles/?q=weather").json()["count"] == 1
-    assert client.get("/api/v1/articles/?state=bogus").status_code == 400
-    assert client.get("/api/v1/articles/?feed=x").status_code == 400
-    assert client.get("/api/v1/articles/?updated_since=notadate").status_code == 400
+    assert curator_client.get("/api/v1/articles/?q=weather").json()["count"] == 1
+    assert curator_client.get(f"/api/v1/articles/{weather.pk}/").json()["state"] == "failed"
+    assert curator_client.get("/api/v1/articles/?state=bogus").status_code == 400
+    assert curator_client.get("/api/v1/articles/?feed=x").status_code == 400
+    assert curator_client.get("/api/v1/articles/?updated_since=notadate").status_code == 400

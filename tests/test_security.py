@@ -17,6 +17,8 @@ from tracker.models import Actor, Article, Candidate, Event, Feed, RedLine
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFT_TITLE = "Unsourced draft warning about naval blockades"
+ARTICLE_TEXT = "Extracted, unreviewed article text about a convoy."
+ARTICLE_ERROR = "analysis: unreviewed pipeline note"
 
 
 @pytest.fixture(autouse=True)
@@ -176,7 +178,12 @@ def world(django_user_model, curator):
     )
     feed = Feed.objects.create(url="https://feeds.example.org/secret-feed.xml", title="Secret curator feed")
     article = Article.objects.create(
-        url="https://n.example.org/x", canonical_url="https://n.example.org/x", title="Ingested"
+        url="https://n.example.org/x",
+        canonical_url="https://n.example.org/x",
+        title="Ingested",
+        text=ARTICLE_TEXT,
+        error=ARTICLE_ERROR,
+        state="analysed",
     )
     candidate = Candidate.objects.create(
         kind="crossing",
@@ -233,7 +240,7 @@ def concrete(path: str, ids: dict) -> str:
     return path.replace("{slug}", ids["slug"])
 
 
-CURATOR_ONLY_READS = ("/api/v1/feeds/", "/api/v1/candidates/")
+CURATOR_ONLY_READS = ("/api/v1/feeds/", "/api/v1/candidates/", "/api/v1/articles/")
 OPEN_WRITES = ("/api/v1/auth/token/",)  # signing in is a write anyone may attempt
 
 
@@ -266,14 +273,22 @@ def test_curators_are_let_through_on_every_write(world):
 
 
 @pytest.mark.django_db
-def test_the_review_queue_and_feeds_are_for_curators_only(world):
+def test_the_review_queue_feeds_and_ingested_articles_are_for_curators_only(world):
+    checked = []
     for path, method in api_operations(world["clients"]["anonymous"]):
         if method != "GET" or not path.startswith(CURATOR_ONLY_READS):
             continue
         url = concrete(path, world["ids"])
-        assert world["clients"]["anonymous"].get(url).status_code in (401, 403), url
+        anonymous = world["clients"]["anonymous"].get(url)
+        assert anonymous.status_code == 401 and "WWW-Authenticate" in anonymous, url
         assert world["clients"]["plain"].get(url).status_code == 403, url
         assert world["clients"]["curator"].get(url).status_code == 200, url
+        checked.append(path)
+    assert {"/api/v1/articles/", "/api/v1/articles/{id}/", "/api/v1/candidates/", "/api/v1/feeds/"} <= set(
+        checked
+    )
+    article = world["clients"]["curator"].get(f"/api/v1/articles/{world['ids']['article']}/").json()
+    assert article["text"] == ARTICLE_TEXT and article["error"] == ARTICLE_ERROR
 
 
 @pytest.mark.django_db
@@ -292,6 +307,7 @@ def test_no_public_read_shows_a_draft_line_or_a_draft_event(world, client):
             assert DRAFT_TITLE.encode() not in body, path
             assert draft.slug.encode() not in body, path
             assert draft_event.summary.encode() not in body, path
+            assert ARTICLE_TEXT.encode() not in body and ARTICLE_ERROR.encode() not in body, path
     assert "/api/v1/dump/" in seen and "/api/v1/red-lines/" in seen
     assert anonymous.get(f"/api/v1/red-lines/{draft.slug}/").status_code == 404
     assert anonymous.get(f"/api/v1/red-lines/{draft.slug}/history/").status_code == 404

@@ -121,7 +121,7 @@ def test_a_feed_added_through_the_api_is_ingested_by_the_real_processes(
 
 def _up(port: int) -> bool:
     try:
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/articles/", timeout=2)
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
         return True
     except OSError:
         return False
