@@ -175,3 +175,62 @@ def test_the_list_costs_the_same_queries_at_two_sizes(client, django_assert_max_
     with django_assert_max_num_queries(6):
         large = queries_for(client, url)
     assert small == large
+
+
+def next_link(response, rel: str = "next") -> str | None:
+    found = re.search(rf'<a rel="{rel}" href="([^"]+)"', response.content.decode())
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+@pytest.fixture
+def sixty_lines():
+    nato = ActorFactory(name="NATO")
+    kyiv = ActorFactory(name="Kyiv")
+    for i in range(60):
+        line = RedLineFactory(
+            slug=f"l{i}", title=f"Same title {i % 2}", declared_by=nato, declared_on=D(2024, 1, 1 + i % 5)
+        )
+        line.addressees.set([kyiv])
+    return nato
+
+
+@pytest.mark.parametrize("query", ["", "ordering=declared_on&", "ordering=title&", "addressee=kyiv&"])
+def test_walking_the_pages_shows_every_line_once_in_order(client, sixty_lines, query):
+    by_number = [titles(client.get(f"{URL}?{query}page={n}")) for n in (1, 2, 3)]
+    url, walked, pages = f"{URL}?{query}", [], []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append(titles(response))
+        walked.append(url)
+        url = next_link(response)
+    assert pages == by_number and sum(len(p) for p in pages) == 60
+    slugs = []
+    for url in walked:
+        slugs += re.findall(
+            r'<h3 class="line-title"><a href="/red-lines/([^/]+)/', client.get(url).content.decode()
+        )
+    assert len(set(slugs)) == 60
+    back = client.get(walked[-1])
+    assert titles(client.get(next_link(back, "prev"))) == by_number[1]
+
+
+def test_date_ordered_links_carry_a_cursor_that_survives_a_new_line(client, sixty_lines):
+    first = client.get(URL)
+    link = next_link(first)
+    assert re.search(r"page=2&after=2024-01-\d\d\.\d+$", link)
+    second = titles(client.get(link))
+    RedLineFactory(slug="newest", title="Brand new", declared_by=sixty_lines, declared_on=D(2025, 1, 1))
+    # the cursor continues after the row it names; the bare page number shifts by one
+    assert titles(client.get(link)) == second
+    assert titles(client.get(f"{URL}?page=2")) != second
+
+
+def test_a_bad_cursor_falls_back_to_the_page_number_with_a_message(client, sixty_lines):
+    evil = "<script>x</script>"
+    response = client.get(URL, {"page": "2", "after": evil})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The position “&lt;script&gt;x&lt;/script&gt;” in this address is not valid" in html
+    assert "<script>x" not in html
+    assert titles(response) == titles(client.get(URL, {"page": "2"}))

@@ -7,7 +7,7 @@ in place; the same URL without htmx renders the whole page, so every query can b
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -19,6 +19,7 @@ from tracker.models import Actor, Event, RedLine
 from tracker.selectors import actor_pages as actor_reads
 from tracker.selectors import dashboard
 from tracker.selectors.follow_through import follow_through_for_actor
+from tracker.selectors.paging import Cursor, RedLinePaginator, stable_order
 from tracker.selectors.read_cache import CachedCountPaginator, query_signature
 from tracker.selectors.red_lines import (
     RedLineFilter,
@@ -30,6 +31,7 @@ from tracker.selectors.timeline import red_line_timeline
 from tracker.services.status import EXPLANATION
 
 PAGE_SIZE = 25
+PAGING = ("page", "after", "before", "format")
 ACTOR_PAGE_SIZE = 50
 ACTOR_MENU = 300
 API_RED_LINES = "/api/v1/red-lines/"
@@ -93,11 +95,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/overview.html", context)
 
 
-def _paginate(
-    qs: QuerySet, raw: str | None, problems: list[str], *, per_page: int = PAGE_SIZE, count_key: str = ""
-) -> Page:
-    """A page of `qs`; `count_key` names the query so its count is cached per record version."""
-    paginator = CachedCountPaginator(qs, per_page, count_key=count_key)
+def _page_number(paginator: Paginator, raw: str | None, problems: list[str]) -> int:
+    """The page asked for, or the nearest page there is, with a message when they differ."""
     number = 1
     if raw not in (None, ""):
         try:
@@ -111,7 +110,25 @@ def _paginate(
     if number > last:
         problems.append(f"There is no page {number}; showing the last page ({last}).")
         number = last
-    return paginator.page(number)
+    return number
+
+
+def _paginate(
+    qs: QuerySet, raw: str | None, problems: list[str], *, per_page: int = PAGE_SIZE, count_key: str = ""
+) -> Page:
+    """A page of `qs`; `count_key` names the query so its count is cached per record version."""
+    paginator = CachedCountPaginator(qs, per_page, count_key=count_key)
+    return paginator.page(_page_number(paginator, raw, problems))
+
+
+def _cursor(params: QueryDict, name: str, problems: list[str]) -> Cursor | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    cursor = Cursor.parse(raw)
+    if cursor is None:
+        problems.append(f"The position “{raw[:40]}” in this address is not valid; the page number was used.")
+    return cursor
 
 
 def _filter_problems(filterset: RedLineFilter, params: QueryDict) -> list[str]:
@@ -159,11 +176,16 @@ def red_line_list(request: HttpRequest) -> HttpResponse:
     filterset = RedLineFilter(params, queryset=public_red_lines(), request=request)
     problems = _filter_problems(filterset, params)
     count_key = "web-red-lines?" + query_signature(
-        [(k, v) for k, values in params.lists() for v in values], drop=("page", "format", "ordering")
+        [(k, v) for k, values in params.lists() for v in values], drop=(*PAGING, "ordering")
     )
-    page = _paginate(filterset.qs, params.get("page"), problems, count_key=count_key)
-    query = _query_without(params, "page", "format")
-    active = _query_without(params, "page", "format", "ordering")
+    paginator = RedLinePaginator(
+        stable_order(filterset.qs, tuple(RedLine._meta.ordering)), PAGE_SIZE, count_key=count_key
+    )
+    number = _page_number(paginator, params.get("page"), problems)
+    after, before = _cursor(params, "after", problems), _cursor(params, "before", problems)
+    page = paginator.page_at(number, after=after, before=before)
+    query = _query_without(params, *PAGING)
+    active = _query_without(params, *PAGING, "ordering")
     context = {
         "page": page,
         "actors": actors,
