@@ -81,7 +81,8 @@ class RedLinePaginator(CachedCountPaginator):
         beyond = Q(**{f"declared_on__{op}": cursor.declared_on}) | Q(
             declared_on=cursor.declared_on, **{f"id__{op}": cursor.pk}
         )
-        qs = self.object_list.filter(beyond)
+        # The plain bound on the date lets the index start at the cursor (the OR alone is a filter).
+        qs = self.object_list.filter(beyond, **{f"declared_on__{op}e": cursor.declared_on})
         if not forward:
             qs = qs.reverse()
         rows = list(qs[: self.per_page])
