@@ -1,26 +1,41 @@
-"""Tokens in admin: revocable (delete), never displayed after they were issued."""
+"""API tokens in admin: listed by prefix, issued with the key shown once, revoked by deleting."""
 
 from django.contrib import admin
-from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
-from rest_framework.authtoken.models import TokenProxy
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
-admin.site.unregister(TokenProxy)
+from tracker.models import ApiToken
+from tracker.services.tokens import api_token_issue
 
 
-@admin.register(TokenProxy)
-class TokenAdmin(DRFTokenAdmin):
-    """DRF's token admin (rows addressed by user id), with the key masked and no way to mint one."""
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("shown_prefix", "user", "name", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "prefix", "name")
+    list_filter = ("created_at", "last_used_at")
+    autocomplete_fields = ("user",)
+    fields = ("user", "name")
 
-    list_display = ("masked_key", "user", "created")
-    fields = ("user", "masked_key", "created")
-    readonly_fields = ("user", "masked_key", "created")
+    @admin.display(description="Key", ordering="prefix")
+    def shown_prefix(self, obj: ApiToken) -> str:
+        return f"{obj.prefix}…"
 
-    @admin.display(description="Key")
-    def masked_key(self, obj: TokenProxy) -> str:
-        return f"{obj.key[:4]}…"
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False  # a key cannot be edited or read back; revoke it and issue a new one
 
-    def has_add_permission(self, request) -> bool:
-        return False  # keys are issued by POST /api/v1/auth/token/ (or issue_token), shown once
+    def save_model(self, request: HttpRequest, obj: ApiToken, form, change: bool) -> None:
+        issued = api_token_issue(user=obj.user, name=obj.name or f"admin, by {request.user.get_username()}")
+        obj.pk, obj.prefix, obj.digest = issued.token.pk, issued.token.prefix, issued.token.digest
+        obj.created_at = issued.token.created_at
+        obj.issued_key = issued.key
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    def response_add(
+        self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        """Show the new key on this one page instead of a message (messages are stored, pages are not)."""
+        return TemplateResponse(  # admin views are never_cache: no-store
+            request,
+            "admin/tracker/apitoken/issued.html",
+            {**self.admin_site.each_context(request), "token": obj, "key": obj.issued_key},
+        )

@@ -1,17 +1,15 @@
 """API tokens: obtain one with a username and password, revoke it; brute force is locked out by axes.
 
-Tokens are DRF authtoken tokens, which we make *shown once and revocable*: every successful
+Keys are *stored hashed, shown once and revocable* (``tracker.services.tokens``): every successful
 ``POST /api/v1/auth/token/`` issues a fresh key (revoking the previous one) and that response is
-the only place the key ever appears (admin shows a masked prefix); ``DELETE`` revokes the token
-that authenticated the request, and admins can revoke any token in admin.
+the only place the key ever appears (admin shows its prefix); ``DELETE`` revokes the caller's
+token, and admins can revoke any token in admin. Clients send ``Authorization: Token <key>``.
 """
 
 from django.contrib.auth import authenticate
-from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +18,7 @@ from rest_framework.views import APIView
 
 from api.permissions import is_curator
 from tracker.middleware import LOCKED_OUT
+from tracker.services.tokens import api_token_issue, api_token_revoke
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -63,17 +62,16 @@ class TokenView(APIView):
                 {"non_field_errors": ["Unable to sign in with these credentials."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        with transaction.atomic():
-            Token.objects.filter(user=user).delete()
-            token = Token.objects.create(user=user)
+        issued = api_token_issue(user=user, name="POST /api/v1/auth/token/")
         return Response(
-            {"token": token.key, "username": user.get_username(), "is_curator": is_curator(user)},
+            {"token": issued.key, "username": user.get_username(), "is_curator": is_curator(user)},
             status=status.HTTP_201_CREATED,
+            headers={"Cache-Control": "no-store"},  # the only copy of the key: no cache may keep it
         )
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        api_token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

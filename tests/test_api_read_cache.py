@@ -3,12 +3,12 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import EventFactory, RedLineFactory, SourceFactory
 from tracker.models import Actor
 from tracker.services import record
+from tracker.services.tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_formats_are_cached_apart_and_exports_stream_fresh():
 def test_signed_in_users_always_read_through(curator):
     RedLineFactory()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=curator).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=curator).key}")
     client.get("/api/v1/actors/")
     warm, _ = queries(client, "/api/v1/actors/")
     assert warm > 1

@@ -4,11 +4,11 @@ import json
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
 from tracker.services.synthetic import synthetic_record_generate
+from tracker.services.tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
 SOURCE = {"url": "https://news.example.org/s", "publisher": "Example"}
@@ -63,7 +63,7 @@ def server_record(api):
 
 def test_a_client_syncing_with_updated_since_and_deletions_ends_with_the_servers_record(curator):
     writer = APIClient()
-    writer.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=curator).key}")
+    writer.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=curator).key}")
     reader = APIClient()
     putin = ActorFactory(slug="putin")
     ActorFactory(slug="nato")

@@ -6,11 +6,11 @@ import json
 import pytest
 from django.contrib.auth.models import Group
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
 from tracker.models import Actor, Deletion, Event, RedLine
+from tracker.services.tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
 SOURCE = {"url": "https://news.example.org/warning", "publisher": "Example", "quote": "the words"}
@@ -24,7 +24,7 @@ def fast_passwords(settings):
 @pytest.fixture
 def curator_api(curator):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=curator).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=curator).key}")
     return client
 
 
@@ -52,7 +52,7 @@ def test_anonymous_and_non_curator_users_cannot_write(django_user_model):
     assert APIClient().post("/api/v1/actors/", {"slug": "x"}, format="json").status_code == 401
     reader = django_user_model.objects.create_user("reader", password="reader-pass-123")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reader).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=reader).key}")
     response = client.post("/api/v1/actors/", {"slug": "x", "name": "X", "kind": "state"}, format="json")
     assert response.status_code == 403
     assert not Actor.objects.filter(slug="x").exists()

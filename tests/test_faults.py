@@ -118,14 +118,13 @@ class Receiver:
 SETUP = """
 import json, uuid
 from django.contrib.auth.models import Group, User
-from rest_framework.authtoken.models import Token
+from tracker.services.tokens import api_token_issue
 from tracker.models import OutboxTask, Webhook
 from tracker.services import record
 OutboxTask.objects.all().delete()
 Webhook.objects.all().delete()
 user, _ = User.objects.get_or_create(username="fault-curator", defaults={"is_staff": True})
-Token.objects.filter(user=user).delete()
-token = Token.objects.create(user=user)
+token = api_token_issue(user=user)
 suffix = uuid.uuid4().hex[:8]
 actor = record.actor_create(slug=f"fault-actor-{suffix}", name=f"Fault actor {suffix}", kind="state")
 line = record.red_line_create(slug=f"fault-line-{suffix}", title="A warning used by the fault tests",

@@ -1,11 +1,11 @@
 """GET/POST /api/v1/feeds/ and /api/v1/articles/: curators only."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.ingest_support import article_page, feed_reply, html, rss, story
 from tracker.models import Article, Feed
+from tracker.services.tokens import api_token_issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fetch_settings")]
 
@@ -43,7 +43,7 @@ def curator_client(django_user_model):
     curator = django_user_model.objects.create_user("feed-curator")  # no password: hashing is slow
     curator.groups.add(Group.objects.get_or_create(name="Curator")[0])  # a flushed test database lost it
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=curator).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=curator).key}")
     return client
 
 

@@ -5,13 +5,13 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.analysis_support import small_record
 from tracker.errors import DomainError
 from tracker.models import Article, Candidate, Event, RedLine
 from tracker.services import review
+from tracker.services.tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_reviewing_twice_is_refused_and_bulk_reports_each_failure(curator):
 
 def _api(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user).key}")
     return client
 
 

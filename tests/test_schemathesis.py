@@ -9,10 +9,10 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from tracker.services.synthetic import synthetic_record_generate
+from tracker.services.tokens import api_token_issue
 from tracker.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -26,7 +26,7 @@ def curator_token(curator, settings):
     # open (Django's own test client disconnects these signals the same way).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield Token.objects.create(user=curator).key
+    yield api_token_issue(user=curator).key
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

@@ -9,10 +9,10 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from tracker.services.synthetic import synthetic_record_generate
+from tracker.services.tokens import api_token_issue
 from tracker.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -26,7 +26,7 @@ def callers(django_user_model, settings):
     plain = django_user_model.objects.create_user("plain-reader", password="plain-pass-123")
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield {"anonymous": {}, "plain": {"Authorization": f"Token {Token.objects.create(user=plain).key}"}}
+    yield {"anonymous": {}, "plain": {"Authorization": f"Token {api_token_issue(user=plain).key}"}}
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

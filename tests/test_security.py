@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import EventFactory, RedLineFactory
-from tracker.models import Actor, Article, Candidate, Event, Feed, RedLine
+from tracker.models import Actor, ApiToken, Article, Candidate, Event, Feed, RedLine
+from tracker.services.tokens import api_token_issue
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFT_TITLE = "Unsourced draft warning about naval blockades"
@@ -130,7 +130,7 @@ def test_token_endpoint_locks_out_after_repeated_failures(curator, settings):
     )
     assert locked.status_code == 429
     assert "try again later" in locked.json()["detail"]
-    assert not Token.objects.filter(user=curator).exists()
+    assert not ApiToken.objects.filter(user=curator).exists()
 
 
 @pytest.mark.django_db
@@ -150,8 +150,10 @@ def test_a_token_is_shown_once_rotated_on_each_sign_in_and_revocable(curator, su
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/red-lines/").status_code == 401  # the earlier key was revoked
     client.force_login(superuser)
-    listing = client.get("/admin/authtoken/tokenproxy/").content.decode()
-    assert new_key not in listing and new_key[:4] in listing  # admin never shows a key
+    listing = client.get("/admin/tracker/apitoken/").content.decode()
+    assert new_key not in listing and new_key[:8] in listing  # admin never shows a key
+    stored = ApiToken.objects.get(user=curator)
+    assert new_key not in {stored.digest, stored.prefix, stored.name}  # only its digest is kept
     api.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
     assert api.delete("/api/v1/auth/token/").status_code == 204
     assert api.get("/api/v1/red-lines/").status_code == 401
@@ -195,8 +197,8 @@ def world(django_user_model, curator):
     )
     plain = django_user_model.objects.create_user("plain", password="plain-pass-123")
     clients = {"anonymous": APIClient(), "plain": APIClient(), "curator": APIClient()}
-    clients["plain"].credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=plain).key}")
-    clients["curator"].credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=curator).key}")
+    clients["plain"].credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=plain).key}")
+    clients["curator"].credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=curator).key}")
     return {
         "clients": clients,
         "ids": {

@@ -11,7 +11,6 @@ import urllib.request
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from tests.ingest_support import (
     Process,
@@ -28,6 +27,7 @@ from tests.ingest_support import (
     wait_until,
 )
 from tracker.models import Feed
+from tracker.services.tokens import api_token_issue
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -64,7 +64,7 @@ def test_a_feed_added_through_the_api_is_ingested_by_the_real_processes(
     flush_redis(url)
     curator = django_user_model.objects.create_user("topology-curator")
     curator.groups.add(Group.objects.get_or_create(name="Curator")[0])  # a flushed test database lost it
-    token = Token.objects.create(user=curator).key
+    token = api_token_issue(user=curator).key
     env = process_env(POLL_DUE_FEEDS_EVERY="2")
     port = free_port()
     processes = [

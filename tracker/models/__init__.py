@@ -2,9 +2,11 @@ from .alerts import Follow, Notification, Webhook, WebhookDelivery
 from .ingest import Article, ArticleBand, Candidate, Feed, FeedPoll, FetchLog
 from .ops import OutboxTask
 from .record import Actor, Deletion, Event, RedLine, Source, StatusChange
+from .tokens import ApiToken
 
 __all__ = [
     "Actor",
+    "ApiToken",
     "Article",
     "ArticleBand",
     "Candidate",

@@ -1,12 +1,15 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rest_framework.authtoken.models import Token
 
 from api.permissions import is_curator
+from tracker.services.tokens import api_token_issue
 
 
 class Command(BaseCommand):
-    help = "Print a new API token for USERNAME, replacing any earlier one (revoke tokens in admin)."
+    help = (
+        "Print a new API token for USERNAME, replacing any earlier one. The key is shown only here "
+        "(the database keeps its digest); revoke tokens in admin."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -17,8 +20,8 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {options['username']!r}.")
         if not user.is_active:
             raise CommandError(f"User {user.username!r} is inactive.")
-        Token.objects.filter(user=user).delete()
-        token = Token.objects.create(user=user)
+        issued = api_token_issue(user=user, name="manage.py issue_token")
         if not is_curator(user):
             self.stderr.write(f"Note: {user.username} is not a curator or staff; the token can only read.")
-        self.stdout.write(token.key)
+        self.stderr.write("Copy the key now: it is not stored and cannot be shown again.")
+        self.stdout.write(issued.key)
