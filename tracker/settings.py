@@ -310,8 +310,35 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
 WEBHOOK_BACKOFF_BASE = env.float("WEBHOOK_BACKOFF_BASE", default=30.0)
 WEBHOOK_PAUSE_AFTER = env.int("WEBHOOK_PAUSE_AFTER", default=10)
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Email (alerts to followers). EMAIL_URL in one piece, read by django-environ:
+#   smtp+tls://USER:PASSWORD@HOST:587 (STARTTLS), smtp+ssl://USER:PASSWORD@HOST:465 (TLS at once),
+#   smtp://HOST:25, consolemail:// — percent-encode "@", ":" and "/" inside USER and PASSWORD;
+# or in parts: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/_SSL.
+# Development prints mail on the console; production sends by SMTP (localhost:25 unless told).
+EMAIL_URL = env.str("EMAIL_URL", default="")
+_email = (
+    {k: v for k, v in env.email_url_config(EMAIL_URL).items() if v not in (None, "")} if EMAIL_URL else {}
+)
+EMAIL_BACKEND = _email.get("EMAIL_BACKEND") or env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = _email.get("EMAIL_HOST") or env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT") or env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False) or env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False) or env.bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (port 465) exclude each other"
+    )
+# A mail server that does not answer must not hold a Celery worker for minutes.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alerts@redlines.invalid")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Swagger UI served from our own static files (no CDN, no inline script) so the CSP holds.
 SPECTACULAR_SETTINGS.update(
