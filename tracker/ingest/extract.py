@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime
 import re
 from dataclasses import dataclass
@@ -102,6 +103,24 @@ def _date(value: str | None) -> datetime.date | None:
         return datetime.date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+_WARM_UP_TEXT = " ".join(
+    f"On day {n} the minister said the talks would go on in the capital." for n in range(12)
+)
+_WARM_UP_PAGE = (
+    "<html lang='en'><head><title>Warm-up</title></head><body><article>"
+    + "".join(f"<p>{sentence}.</p>" for sentence in _WARM_UP_TEXT.split(". "))
+    + "</article></body></html>"
+).encode()
+
+
+def extraction_warm_up() -> None:
+    """Load what extraction loads lazily (trafilatura's parsers, the language model) by extracting
+    a small page: a worker does it once before forking its pool, which then shares the pages."""
+    with contextlib.suppress(ExtractionError):
+        article_extract(body=_WARM_UP_PAGE, content_type="text/html; charset=utf-8")
+    py3langid.classify(_WARM_UP_TEXT)
 
 
 def article_extract(*, body: bytes, content_type: str = "", url: str = "") -> Extracted:
