@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connections, transaction
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from tracker.errors import DomainError
@@ -73,10 +73,11 @@ def duplicate_find(
 ) -> Article | None:
     """The original this text duplicates: same content hash, else a near copy by MinHash LSH bands.
 
-    Give the text (and its hash), or its ``print_`` computed once by the caller. Two indexed queries
-    for a new text, whatever the size of the store: the exact hash, then the band values; the texts
-    of the few candidates found are read (a third query) only when there are any. The original comes back with its id only
-    (its text too for a near copy).
+    Give the text (and its hash), or its ``print_`` computed once by the caller. One round trip of
+    two indexed lookups for a new text, whatever the size of the store: the exact hash and the band
+    values, as a UNION ALL; the texts of the few band candidates are read (a second query) only when
+    there are any and no exact copy was found. The original comes back with its id only (its text
+    too for a near copy).
     """
     if print_ is None:
         print_ = fingerprint(text)
@@ -87,19 +88,31 @@ def duplicate_find(
         originals = originals.exclude(pk=exclude_id)
     # No ORDER BY: at most one original per hash (a partial unique index), and an ordered LIMIT 1
     # can tempt the planner into walking the primary key.
-    exact = list(originals.filter(content_hash=print_.hash).order_by().only("id")[:1])
-    if exact:
-        return exact[0]
-    if not print_.bands:
-        return None
-    # Two plain index scans rather than one join: planning a join estimates the id ranges by probing
+    exact = (
+        originals.filter(content_hash=print_.hash)
+        .order_by()
+        .annotate(exact=Value(True))
+        .values_list("id", "exact")[:1]
+    )
+    # Two plain index scans rather than a join: planning a join estimates the id ranges by probing
     # the ends of both indexes, which turns slow after a mass delete has left dead entries there.
-    candidate_ids = list(
+    near = (
         ArticleBand.objects.filter(value__in=print_.bands)
         .order_by()
-        .values_list("article_id", flat=True)
+        .annotate(exact=Value(False))
+        .values_list("article_id", "exact")
         .distinct()[:MAX_NEAR_CANDIDATES]
     )
+    if not print_.bands:
+        rows = list(exact)
+    elif connections[exact.db].features.supports_slicing_ordering_in_compound:
+        rows = list(exact.union(near, all=True))
+    else:  # SQLite: no LIMIT inside a UNION, so two round trips
+        rows = list(exact) or list(near)
+    for article_id, is_exact in rows:
+        if is_exact:
+            return Article.from_db(exact.db, ["id"], [article_id])
+    candidate_ids = [article_id for article_id, _ in rows]
     if not candidate_ids:
         return None
     best, best_score = None, NEAR_DUPLICATE_JACCARD
