@@ -3,12 +3,16 @@ history, against gunicorn (2 workers) on loopback over the synthetic record on P
 same load while an ingestion batch of 1,000 articles runs beside it.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rl_bench .venv/bin/python bench/load/run.py \
-        [--users 50] [--duration 300] [--articles 1000] [--no-ingest]
+        [--users 50] [--duration 300] [--articles 1000] [--no-ingest] \
+        [--think 0.5 2] [--workers 2] [--threads 1]
 
 (generate the record first: manage.py migrate && manage.py generate_synthetic)
 
-Each user is a closed loop (no think time): pick a page by weight, GET it, record latency and
-status. Prints requests/s, p50/p95/p99 and errors overall and per page, for each phase.
+Each user loops: pick a page by weight, GET it, record latency and status, then wait a random
+think time between the two --think bounds (like locust's `between`); without --think the loop is
+closed (no think time: the heaviest load 50 users can make). --threads above 1 runs gunicorn's
+gthread worker class with that many threads per worker. Prints requests/s, p50/p95/p99 and errors
+overall and per page, for each phase.
 """
 
 import argparse
@@ -85,7 +89,7 @@ def page_mix(s: dict[str, list[str]]) -> list[tuple[str, int, object]]:
     ]
 
 
-def user_loop(port: int, mix, stop: threading.Event, out: list) -> None:
+def user_loop(port: int, mix, stop: threading.Event, out: list, think: tuple[float, float] | None) -> None:
     names = [m[0] for m in mix]
     weights = [m[1] for m in mix]
     factories = {m[0]: m[2] for m in mix}
@@ -103,13 +107,18 @@ def user_loop(port: int, mix, stop: threading.Event, out: list) -> None:
         except Exception as exc:  # a refused or timed-out request is an error in the figures
             status = f"{type(exc).__name__}"
         out.append((name, time.perf_counter() - started, status))
+        if think:
+            stop.wait(random.uniform(*think))
 
 
-def run_load(port: int, mix, users: int, duration: float) -> tuple[list, float]:
+def run_load(
+    port: int, mix, users: int, duration: float, think: tuple[float, float] | None
+) -> tuple[list, float]:
     results: list = []
     stop = threading.Event()
     threads = [
-        threading.Thread(target=user_loop, args=(port, mix, stop, results), daemon=True) for _ in range(users)
+        threading.Thread(target=user_loop, args=(port, mix, stop, results, think), daemon=True)
+        for _ in range(users)
     ]
     started = time.monotonic()
     for t in threads:
@@ -179,7 +188,27 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=300.0)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--no-ingest", action="store_true")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        help="seconds of think time between a user's requests, drawn uniformly (e.g. 0.5 2)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker; above 1: gthread")
     args = parser.parse_args()
+    think = tuple(args.think) if args.think else None
+    if think and not 0 <= think[0] <= think[1]:
+        parser.error("--think MIN MAX needs 0 <= MIN <= MAX")
+    worker_args = ["--workers", str(args.workers)]
+    if args.threads > 1:
+        worker_args += ["--worker-class", "gthread", "--threads", str(args.threads)]
+    shape = (
+        f"{args.workers} gthread workers x {args.threads} threads"
+        if args.threads > 1
+        else f"{args.workers} sync workers"
+    )
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
         sys.exit("set DATABASE_URL to the PostgreSQL database holding the synthetic record")
@@ -204,8 +233,7 @@ def main() -> None:
             "tracker.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            "2",
+            *worker_args,
             "--timeout",
             "120",
         ],
@@ -225,11 +253,13 @@ def main() -> None:
         with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
             cur.execute("SELECT (SELECT count(*) FROM tracker_event), (SELECT count(*) FROM tracker_redline)")
             events, lines = cur.fetchone()
+        pacing = f"think time {think[0]:g}-{think[1]:g} s" if think else "closed loop, no think time"
         print(
-            f"record: {lines:,} red lines, {events:,} events; gunicorn 2 sync workers; {args.users} users; {args.duration:.0f} s per phase"
+            f"record: {lines:,} red lines, {events:,} events; gunicorn {shape}; {args.users} users, "
+            f"{pacing}; {args.duration:.0f} s per phase"
         )
-        run_load(port, mix, args.users, 10)  # warm-up, not counted
-        base_results, elapsed = run_load(port, mix, args.users, args.duration)
+        run_load(port, mix, args.users, 10, think)  # warm-up, not counted
+        base_results, elapsed = run_load(port, mix, args.users, args.duration, think)
         base = report("load alone", base_results, elapsed)
         if args.no_ingest:
             return
@@ -243,7 +273,7 @@ def main() -> None:
         while ingest.stdout.readline().strip() != "READY":  # measure while articles actually flow
             if ingest.poll() is not None:
                 sys.exit("the ingestion batch failed to start")
-        busy_results, elapsed = run_load(port, mix, args.users, args.duration)
+        busy_results, elapsed = run_load(port, mix, args.users, args.duration, think)
         busy = report(f"load while ingesting {args.articles} articles", busy_results, elapsed)
         running = ingest.poll() is None
         ingest_out = ingest.communicate(timeout=3600)[0].strip().splitlines()
