@@ -176,6 +176,21 @@ class RedLine(TimeStamped):
             ),
             # Counting public lines by status (the overview's links, the list's status filter).
             models.Index(fields=["status"], condition=Q(is_published=True), name="redline_public_status"),
+            # Counts of the filtered public list without reading the table (index-only scans):
+            # status and/or severity, and category with a declaration window.
+            models.Index(
+                fields=["status", "severity", "category", "declared_on"],
+                condition=Q(is_published=True),
+                name="redline_public_facets",
+            ),
+            models.Index(
+                fields=["category", "declared_on"],
+                condition=Q(is_published=True),
+                name="redline_public_category",
+            ),
+            # Search over public lines only: no filter left to check in the table, so a count of
+            # matches skips the table's pages that are all-visible.
+            GinIndex(fields=["search_vector"], condition=Q(is_published=True), name="redline_public_search"),
         ]
         constraints = [
             models.CheckConstraint(condition=_in("status", Status), name="redline_status_valid"),
