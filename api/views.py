@@ -28,7 +28,7 @@ from tracker.selectors.actors import actors_listed
 from tracker.selectors.events import published_events
 from tracker.selectors.follow_through import follow_through_for_actor
 from tracker.selectors.history import red_line_timeline
-from tracker.selectors.red_lines import RedLineFilter, public_red_lines, red_line_events
+from tracker.selectors.red_lines import RedLineFilter, public_red_lines, red_line_events, red_line_flat_rows
 from tracker.selectors.stats import record_stats
 from tracker.services import record
 from tracker.services import status as rules
@@ -174,6 +174,7 @@ class RedLineViewSet(
     filterset_class = RedLineFilter
     input_serializer_class = s.RedLineInputSerializer
     export_name = "red-lines"
+    export_flat_rows = staticmethod(red_line_flat_rows)
 
     @property
     def read_serializer_class(self):

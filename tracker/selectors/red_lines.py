@@ -1,13 +1,16 @@
 """Reads of red lines shared by the API and the dashboard: one filter set, one search."""
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from itertools import islice
+from typing import Any
 
 import django_filters
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from tracker.models import Actor, Event, RedLine, StatusChange
+from tracker.models import Actor, Event, RedLine, Source, StatusChange
 from tracker.selectors.search import full_text_filter
 
 ORDERING_FIELDS = (
@@ -20,9 +23,13 @@ ORDERING_FIELDS = (
 
 
 def public_red_lines() -> QuerySet[RedLine]:
-    """Published lines with what every listing shows, without per-row queries."""
+    """Published lines with what every listing shows, without per-row queries.
+
+    The search document (`search_vector`) is left in the database: no listing shows it.
+    """
     return (
         RedLine.objects.filter(is_published=True)
+        .defer("search_vector")
         .select_related("declared_by")
         .prefetch_related(Prefetch("addressees", queryset=Actor.objects.only("id", "slug", "name")))
     )
@@ -96,3 +103,62 @@ def red_line_events(*, red_line: RedLine, as_of: date | None = None) -> QuerySet
 
 def red_line_status_history(*, red_line: RedLine) -> QuerySet[StatusChange]:
     return red_line.status_changes.order_by("changed_on", "recorded_at", "id")
+
+
+# The list's columns in order; addressees and sources are lists of slugs and URLs.
+FLAT_COLUMNS = {
+    "slug": "slug",
+    "title": "title",
+    "declared_by": "declared_by__slug",
+    "declared_by_name": "declared_by__name",
+    "addressees": None,
+    "declared_on": "declared_on",
+    "statement": "statement",
+    "trigger": "trigger",
+    "threatened_response": "threatened_response",
+    "explicitness": "explicitness",
+    "severity": "severity",
+    "category": "category",
+    "topics": "topics",
+    "restates": "restates__slug",
+    "status": "status",
+    "status_changed_on": "status_changed_on",
+    "last_reaffirmed_on": "last_reaffirmed_on",
+    "sources": None,
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+
+
+def red_line_flat_rows(qs: QuerySet[RedLine], *, chunk_size: int = 1000) -> Iterator[dict[str, Any]]:
+    """The lines of `qs`, in its order, as flat dicts of plain values (for CSV), without model objects.
+
+    Rows come from a server-side cursor; per chunk of `chunk_size` lines one query reads the
+    addressees' slugs (ordered by name, as on the list) and one the sources' URLs (by date).
+    """
+    plain = [column for column in FLAT_COLUMNS.values() if column]
+    rows = qs.prefetch_related(None).values_list("pk", *plain).iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        ids = [row[0] for row in chunk]
+        addressees: dict[int, list[str]] = {pk: [] for pk in ids}
+        for pk, slug in (
+            RedLine.addressees.through.objects.filter(redline_id__in=ids)
+            .order_by("actor__name", "actor_id")
+            .values_list("redline_id", "actor__slug")
+        ):
+            addressees[pk].append(slug)
+        sources: dict[int, list[str]] = {pk: [] for pk in ids}
+        for pk, url in (
+            Source.objects.filter(red_line_id__in=ids)
+            .order_by("published_on", "id")
+            .values_list("red_line_id", "url")
+        ):
+            sources[pk].append(url)
+        for pk, *values in chunk:
+            row = dict(zip(plain, values, strict=True))
+            yield {
+                name: (addressees[pk] if name == "addressees" else sources[pk])
+                if column is None
+                else row[column]
+                for name, column in FLAT_COLUMNS.items()
+            }
