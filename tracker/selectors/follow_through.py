@@ -124,8 +124,27 @@ def follow_through_by(
     category: str | None = None,
 ) -> dict[Any, FollowThrough]:
     """Follow-through grouped by `declared_by_id` or `category`."""
+    return follow_through_grouped(
+        keys=(key,), since=since, until=until, severity=severity, category=category
+    )[key]
+
+
+def follow_through_grouped(
+    *,
+    keys: tuple[str, ...],
+    since: date | None = None,
+    until: date | None = None,
+    severity: str | None = None,
+    category: str | None = None,
+) -> dict[str, dict[Any, FollowThrough]]:
+    """Follow-through grouped by each of `keys` (`declared_by_id`, `category`) from one pass.
+
+    The outcomes query reads every public line and its events (seconds on a million events),
+    so several groupings share it rather than running it once each.
+    """
     qs = _window(public_red_lines(), since=since, until=until, severity=severity, category=category)
-    groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[str, dict[Any, list[dict[str, Any]]]] = {key: defaultdict(list) for key in keys}
     for row in line_outcomes(qs).iterator(chunk_size=5000):
-        groups[row[key]].append(row)
-    return {k: summarise(v) for k, v in groups.items()}
+        for key in keys:
+            groups[key][row[key]].append(row)
+    return {key: {k: summarise(v) for k, v in found.items()} for key, found in groups.items()}

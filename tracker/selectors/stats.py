@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from tracker.models import Actor, RedLine
 from tracker.selectors.dashboard import record_version
-from tracker.selectors.follow_through import follow_through_by
+from tracker.selectors.follow_through import follow_through_grouped
 from tracker.selectors.red_lines import public_red_lines
 
 
@@ -64,7 +64,8 @@ def record_stats_compute(
     if category:
         lines = lines.filter(category=category)
     window = {"since": declared_after, "until": declared_before, "severity": severity, "category": category}
-    by_actor = follow_through_by(key="declared_by_id", **window)
+    grouped = follow_through_grouped(keys=("declared_by_id", "category"), **window)
+    by_actor = grouped["declared_by_id"]
     actors = Actor.objects.in_bulk(list(by_actor), field_name="id")
     actor_rows = [
         {"actor": actors[pk].slug, "name": actors[pk].name, **figures.as_dict()}
@@ -72,7 +73,7 @@ def record_stats_compute(
         if pk in actors
     ]
     actor_rows.sort(key=lambda r: (-r["lines_crossed"], -r["lines_declared"], r["actor"]))
-    by_category = follow_through_by(key="category", **window)
+    by_category = grouped["category"]
     category_rows = [
         {"category": value, **by_category[value].as_dict()}
         for value, _ in RedLine.Category.choices
