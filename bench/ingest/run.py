@@ -5,7 +5,10 @@
 
 1. End to end: a local server with N realistic article pages across F feeds; one Celery worker
    (concurrency 2, queues poll and fetch) on Redis DB 6 polls, fetches, extracts and dedups them.
-   Articles per second from the first poll queued to the last article settled; peak worker RSS.
+   Articles per second from the first poll queued to the last article settled; the worker's CPU time
+   per article and the load average (the machine may be shared: a busy one slows the figure down);
+   peak worker memory as PSS, which splits each shared page among the processes sharing it, so the
+   sum over the main and pool processes is what the worker costs the machine.
 2. Extraction alone (decode + trafilatura + language), per article: median and p95.
 3. Duplicate lookup (exact hash, then MinHash LSH bands) with 10k, 100k and 1M stored articles.
 The database named in DATABASE_URL is created if missing and emptied first: never point it at real data.
@@ -118,9 +121,19 @@ def setup_database() -> None:
 
 
 def empty_ingest_tables() -> None:
+    """Empty the ingestion tables. On PostgreSQL with TRUNCATE ... CASCADE, which empties every table
+    referencing them too (sources, candidates: the bench database holds nothing else); deleting a
+    million articles row by row through the ORM takes minutes."""
+    from django.db import connection
+
     from tracker.models import Article, ArticleBand, Feed, FeedPoll, FetchLog
 
-    for model in (FetchLog, ArticleBand, FeedPoll, Article, Feed):
+    models = (FetchLog, ArticleBand, FeedPoll, Article, Feed)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in models)} RESTART IDENTITY CASCADE")
+        return
+    for model in models:
         model.objects.all().delete()
 
 
@@ -141,6 +154,15 @@ def memory(pids: list[int], per_process: dict[int, int] | None = None) -> tuple[
         except OSError:
             pass
     return pss, rss
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a live process (all its threads), in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def group_pids(pgid: int) -> list[int]:
@@ -202,6 +224,7 @@ def end_to_end(n_articles: int, n_feeds: int) -> None:
         )
         try:
             time.sleep(6)  # let the worker boot before the clock starts
+            cpu_at_start = {pid: cpu_seconds(pid) for pid in group_pids(worker.pid)}
             started = time.monotonic()
             with app.connection_for_write(BENCH_REDIS) as connection:
                 app.send_task("tracker.tasks.poll_due_feeds", connection=connection)
@@ -211,12 +234,15 @@ def end_to_end(n_articles: int, n_feeds: int) -> None:
                     pids = group_pids(worker.pid)
                 polls += 1
                 pss, rss = memory(pids, each)
+                cpu = {pid: cpu_seconds(pid) for pid in pids}
                 peak, peak_rss = max(peak, pss), max(peak_rss, rss)
                 done = Article.objects.exclude(state=Article.State.DISCOVERED).count()
                 if done >= n_articles:
                     break
                 time.sleep(0.25)
             elapsed = time.monotonic() - started
+            cpu = {pid: cpu_seconds(pid) or cpu.get(pid, 0.0) for pid in pids}
+            load = os.getloadavg()[0]
         finally:
             os.killpg(worker.pid, 15)
             worker.wait(timeout=30)
@@ -227,8 +253,14 @@ def end_to_end(n_articles: int, n_feeds: int) -> None:
             f"end to end: {done} articles in {elapsed:.1f} s = {done / elapsed:.1f} articles/s "
             f"(1 worker, concurrency 2); states {states}"
         )
+        worker_cpu = sum(cpu.values()) - sum(cpu_at_start.get(pid, 0.0) for pid in cpu)
         print(
-            f"peak worker memory: {peak / 2**20:.0f} MB PSS for main + 2 pool processes together "
+            f"worker CPU: {worker_cpu * 1000 / max(done, 1):.1f} ms per article (main + pool processes); "
+            f"load average at the end {load:.1f} on {os.cpu_count()} CPUs"
+        )
+        print(
+            f"peak worker memory: {peak / 2**20:.0f} MB PSS for main + 2 pool processes together, "
+            f"the pool sharing what main loaded before forking "
             f"(largest single process RSS {peak_rss / 2**20:.0f} MB); peak PSS per process: "
             + ", ".join(
                 f"{'main' if pid == worker.pid else pid} {value / 2**20:.0f} MB"
