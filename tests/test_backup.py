@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from tracker.models import Article, Feed
+from tracker.models.record import ActorCounts
 from tracker.services import backup, record
 
 SRC = {"url": "https://news.example.org/1", "publisher": "Example News", "title": "Report", "quote": "words"}
@@ -23,6 +24,7 @@ def snapshot() -> dict[str, list[dict]]:
 
 
 def wipe() -> None:
+    ActorCounts.objects.all().delete()  # derived, not backed up: a fresh database has none
     for model in reversed(backup.record_models()):
         model._default_manager.all()._raw_delete(model._default_manager.db)
     Article.objects.all().delete()

@@ -371,3 +371,19 @@ class Deletion(models.Model):
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+class ActorCounts(models.Model):
+    """How many published lines an actor declared and was warned by, and the sourced crossings it made.
+
+    Derived by tracker.services.actor_counts and kept current by signals on every write path,
+    so the actors list reads one row per actor instead of counting over every line and event.
+    """
+
+    actor = models.OneToOneField(Actor, primary_key=True, on_delete=models.CASCADE, related_name="counts")
+    lines_declared = models.PositiveIntegerField(default=0)
+    lines_addressed = models.PositiveIntegerField(default=0)
+    crossings_made = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"counts of actor {self.actor_id}"

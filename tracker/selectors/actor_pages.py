@@ -2,39 +2,27 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 
-from tracker.models import Actor, Event, RedLine, Source
+from tracker.models import Actor, Event
 from tracker.selectors.actors import actor_name_filter
 from tracker.selectors.dashboard import sourced_public_events
 from tracker.selectors.red_lines import public_red_lines
 
 
-def _count(qs: QuerySet, key: str) -> Coalesce:
-    counted = qs.order_by().values(key).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def actors_with_counts(*, kind: str = "", q: str = "") -> QuerySet[Actor]:
-    """Actors by name with the number of published lines they declared, were warned by, and crossed."""
-    event_sourced = Exists(Source.objects.filter(event=OuterRef("event_id")))
+    """Actors by name with the number of published lines they declared, were warned by, and crossed.
+
+    The counts are stored per actor (tracker.services.actor_counts), so a page reads 50 rows
+    whatever the size of the record; an actor not yet counted shows zeros.
+    """
     qs = Actor.objects.annotate(
-        lines_declared=_count(
-            RedLine.objects.filter(declared_by=OuterRef("pk"), is_published=True), "declared_by"
-        ),
-        lines_addressed=_count(
-            RedLine.addressees.through.objects.filter(actor=OuterRef("pk"), redline__is_published=True),
-            "actor",
-        ),
-        crossings_made=_count(
-            Event.actors.through.objects.filter(
-                actor=OuterRef("pk"),
-                event__kind=Event.Kind.CROSSING,
-                event__red_line__is_published=True,
-            ).filter(event_sourced),
-            "actor",
-        ),
+        **{
+            name: Coalesce(F(f"counts__{name}"), 0)
+            for name in ("lines_declared", "lines_addressed", "crossings_made")
+        }
     ).order_by("name", "id")
     if kind:
         qs = qs.filter(kind=kind)
@@ -42,7 +30,7 @@ def actors_with_counts(*, kind: str = "", q: str = "") -> QuerySet[Actor]:
 
 
 def actor_by_slug(*, slug: str) -> Actor | None:
-    return Actor.objects.select_related("affiliation").filter(slug=slug).first()
+    return Actor.objects.select_related("affiliation", "counts").filter(slug=slug).first()
 
 
 @dataclass(frozen=True)
@@ -57,16 +45,24 @@ class Slice:
         return self.total - len(self.items)
 
 
-def _slice(qs: QuerySet, limit: int) -> Slice:
-    return Slice(list(qs[:limit]), qs.order_by().count())
+def _slice(qs: QuerySet, limit: int, *, actor: Actor, counted: str) -> Slice:
+    """The first `limit` rows; the total is the actor's stored count (counted here if it has none)."""
+    items = list(qs[:limit])
+    try:
+        total = getattr(actor.counts, counted)
+    except ObjectDoesNotExist:
+        total = qs.order_by().count()
+    return Slice(items, total)
 
 
 def actor_lines_declared(*, actor: Actor, limit: int = 25) -> Slice:
-    return _slice(public_red_lines().filter(declared_by=actor).order_by("-declared_on", "-id"), limit)
+    qs = public_red_lines().filter(declared_by=actor).order_by("-declared_on", "-id")
+    return _slice(qs, limit, actor=actor, counted="lines_declared")
 
 
 def actor_lines_addressed(*, actor: Actor, limit: int = 25) -> Slice:
-    return _slice(public_red_lines().filter(addressees=actor).order_by("-declared_on", "-id"), limit)
+    qs = public_red_lines().filter(addressees=actor).order_by("-declared_on", "-id")
+    return _slice(qs, limit, actor=actor, counted="lines_addressed")
 
 
 def actor_crossings(*, actor: Actor, limit: int = 25) -> Slice:
@@ -77,7 +73,7 @@ def actor_crossings(*, actor: Actor, limit: int = 25) -> Slice:
         .select_related("red_line", "red_line__declared_by")
         .order_by("-occurred_on", "-id")
     )
-    return _slice(qs, limit)
+    return _slice(qs, limit, actor=actor, counted="crossings_made")
 
 
 def actor_members(*, actor: Actor) -> list[Actor]:

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from tracker.errors import DomainError
 from tracker.models import Actor, Article, Deletion, Event, Feed, RedLine, Source, StatusChange
+from tracker.services.actor_counts import actor_counts_refresh
 
 FORMAT = "red-line-tracker/record"
 # Bump when a field is renamed or removed, or its meaning changes; a new field with a default is
@@ -200,6 +201,7 @@ def record_import(*, lines: Iterable[str]) -> dict[str, int]:
                 raise DomainError(f"the file is truncated: rows imported vs announced {short}")
             connection.check_constraints(table_names=[m._meta.db_table for m in tables.values()])
             _reset_sequences(list(tables.values()))
+            actor_counts_refresh()
     except (DatabaseError, ValueError, KeyError, TypeError, serializers.base.DeserializationError) as exc:
         raise DomainError(f"restore failed, nothing was imported: {str(exc).splitlines()[0][:300]}") from exc
     return counts

@@ -11,6 +11,7 @@ from django.utils import timezone
 from tracker.errors import DomainError, ProtectedRecord
 from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
 from tracker.services import status as rules
+from tracker.services.actor_counts import actor_counts_refresh, red_line_actor_ids
 
 SOURCE_FIELDS = ("url", "publisher", "title", "published_on", "quote", "article")
 ACTOR_FIELDS = ("name", "kind", "country", "affiliation", "aliases", "wikidata_id", "description")
@@ -93,8 +94,11 @@ def red_line_sync_status(
 def red_line_refresh_publication(*, red_line: RedLine) -> None:
     """Publish a line once it has a source; a line that loses its last one goes back to draft."""
     published = Source.objects.filter(red_line=red_line).exists()
+    stored = RedLine.objects.filter(pk=red_line.pk).values_list("is_published", flat=True).first()
     # Any change of sources changes what the line shows: bump it for mirrors and read caches.
     RedLine.objects.filter(pk=red_line.pk).update(is_published=published, updated_at=timezone.now())
+    if stored is not None and stored != published:
+        actor_counts_refresh(actor_ids=red_line_actor_ids(red_line_id=red_line.pk))
     if red_line.is_published != published:
         red_line.is_published = published
         if not published:

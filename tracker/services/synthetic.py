@@ -3,7 +3,8 @@
 Rows are built in Python in batches of lines (with their events, sources and status history)
 and written with COPY on PostgreSQL or `bulk_create` elsewhere. Signals do not run, so
 everything they would derive (status, publication, status changes) is computed here with
-`tracker.services.status`; on PostgreSQL the trigger fills `search_vector` as rows arrive.
+`tracker.services.status`, and the actors' counts are recounted once at the end; on PostgreSQL
+the trigger fills `search_vector` as rows arrive.
 """
 
 import csv
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from tracker.models import Actor, Event, RedLine, Source, StatusChange
 from tracker.services import status as rules
+from tracker.services.actor_counts import actor_counts_refresh
 
 SYLLABLES = [
     "ka",
@@ -243,13 +245,17 @@ def synthetic_record_generate(
         if progress:
             progress(f"{start + n_lines} lines, {counts['events']} events")
 
+    actor_counts_refresh()
     with connection.cursor() as cursor:
         models_touched = [Actor, RedLine, Event, Source, StatusChange, through_addr, through_actors]
         for sql in connection.ops.sequence_reset_sql(no_style(), models_touched):
             cursor.execute(sql)
         if connection.vendor == "postgresql":
+            # VACUUM too (not possible inside a transaction): a live database's autovacuum keeps
+            # the visibility map that index-only scans (deep list pages) rely on.
+            verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             for model in models_touched:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
     return SyntheticReport(
         actors=actors,
         red_lines=counts["lines"],
