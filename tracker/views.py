@@ -2,6 +2,7 @@
 
 The red-line list answers htmx requests with just its results fragment, so filters update
 in place; the same URL without htmx renders the whole page, so every query can be shared.
+Anonymous visitors' pages come from the read cache until the record changes (tracker.response_cache).
 """
 
 from typing import Any
@@ -13,9 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 
 from tracker.models import Actor, Event, RedLine
+from tracker.response_cache import cache_anonymous_page
 from tracker.selectors import actor_pages as actor_reads
 from tracker.selectors import dashboard
 from tracker.selectors.follow_through import follow_through_for_actor
@@ -72,6 +73,7 @@ def _review_url() -> str:
         return reverse("admin:index")
 
 
+@cache_anonymous_page
 def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     version = dashboard.record_version()
@@ -167,6 +169,7 @@ def _without_blanks(params: QueryDict) -> QueryDict:
     return kept
 
 
+@cache_anonymous_page
 def red_line_list(request: HttpRequest) -> HttpResponse:
     params = _without_blanks(request.GET)
     # Up to ACTOR_MENU actors are offered as menus; a bigger record gets text boxes for a slug.
@@ -213,11 +216,10 @@ def red_line_list(request: HttpRequest) -> HttpResponse:
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "partials/red_line_results.html" if partial else "tracker/red_line_list.html"
-    response = render(request, template, context, status=400 if problems else 200)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render(request, template, context, status=400 if problems else 200)
 
 
+@cache_anonymous_page
 def red_line_detail(request: HttpRequest, slug: str) -> HttpResponse:
     line = public_red_lines().select_related("restates").prefetch_related("sources").filter(slug=slug).first()
     if line is None:
@@ -243,6 +245,7 @@ def red_line_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "tracker/red_line_detail.html", context)
 
 
+@cache_anonymous_page
 def actor_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
     problems: list[str] = []
@@ -268,6 +271,7 @@ def actor_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/actor_list.html", context, status=400 if problems else 200)
 
 
+@cache_anonymous_page
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = actor_reads.actor_by_slug(slug=slug)
     if actor is None:

@@ -4,7 +4,9 @@ Every function issues a fixed number of queries whatever the size of the record.
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
@@ -20,6 +22,7 @@ from tracker.selectors.red_lines import public_red_lines
 EVENT_KINDS: tuple[str, ...] = tuple(Event.Kind.values)
 RECORD_CACHE_TTL = 15 * 60
 T = TypeVar("T")
+_pinned_version: ContextVar[str | None] = ContextVar("pinned_record_version", default=None)
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,12 @@ def record_version() -> str:
     """A key that changes whenever an actor, line, event or source is saved or a record deleted.
 
     One query over five indexed `max()` lookups, so derived figures and whole responses can be
-    cached safely (the API's stats, counts and read cache use it too).
+    cached safely (the API's stats, counts and read cache use it too). Inside
+    `record_version_pinned` it answers the pinned version without a query.
     """
+    pinned = _pinned_version.get()
+    if pinned is not None:
+        return pinned
     row = (
         RedLine.objects.order_by("-updated_at")
         .values("updated_at")
@@ -127,6 +134,20 @@ def record_version() -> str:
         .first()
     )
     return "-".join(str(v) for v in row.values()) if row else "empty"
+
+
+@contextmanager
+def record_version_pinned(version: str) -> Iterator[None]:
+    """Within the block, `record_version()` is `version`: one request reads the version once.
+
+    The version is read before the data, so what is cached under it is never older than it; a
+    write during the block makes a newer version, and later requests never ask for the pinned one.
+    """
+    token = _pinned_version.set(version)
+    try:
+        yield
+    finally:
+        _pinned_version.reset(token)
 
 
 def cached_for_record(name: str, compute: Callable[[], T], *, version: str) -> T:
