@@ -6,6 +6,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
+from tracker.models import Actor
+from tracker.selectors.follow_through import (
+    follow_through_for_actor,
+    follow_through_grouped,
+    follow_through_grouped_computed,
+)
+from tracker.services.demo import demo_record_load
+from tracker.services.synthetic import synthetic_record_generate
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -57,3 +65,23 @@ def test_cached_stats_change_as_soon_as_the_record_does():
     assert api.get("/api/v1/stats/").json()["by_status"]["crossed"] == 1
     line.delete()
     assert api.get("/api/v1/stats/").json()["total"] == 0
+
+
+def test_stored_outcomes_give_the_figures_computed_from_the_events_on_the_demo_record():
+    demo_record_load()
+    keys = ("declared_by_id", "category")
+    for window in ({}, {"severity": "military"}, {"since": D(2022, 1, 1), "category": "weapons_transfer"}):
+        stored = follow_through_grouped(keys=keys, **window)
+        assert stored == follow_through_grouped_computed(keys=keys, **window)
+        assert stored["declared_by_id"]
+    computed = follow_through_grouped_computed(keys=("declared_by_id",))["declared_by_id"]
+    for actor in Actor.objects.filter(pk__in=computed):
+        assert follow_through_for_actor(actor=actor) == computed[actor.pk]
+    body = APIClient().get("/api/v1/stats/").json()
+    assert sum(r["lines_crossed"] for r in body["follow_through_by_actor"]) > 0
+
+
+def test_the_synthetic_record_stores_the_outcomes_its_events_give():
+    synthetic_record_generate(actors=5, red_lines=60, events=400, seed=7)
+    keys = ("declared_by_id", "category")
+    assert follow_through_grouped(keys=keys) == follow_through_grouped_computed(keys=keys)

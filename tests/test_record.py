@@ -12,9 +12,10 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory, SourceFactory
 from tracker.errors import ProtectedRecord
-from tracker.models import Actor, Deletion, Event, RedLine, StatusChange
+from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
+from tracker.selectors.follow_through import line_outcomes
 from tracker.services import record
-from tracker.services.status import derive_status
+from tracker.services.status import derive_status, follow_through_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,26 @@ def test_moving_an_event_to_another_line_updates_both():
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == ("active", "crossed")
+    assert (first.first_crossed_on, second.first_crossed_on) == (None, event.occurred_on)
+
+
+def test_bulk_refresh_of_outcomes_matches_what_writes_stored():
+    line = RedLineFactory(declared_on=D(2024, 1, 1))
+    EventFactory(red_line=line, kind="response", occurred_on=D(2024, 1, 5))
+    EventFactory(red_line=line, kind="crossing", occurred_on=D(2024, 2, 1))
+    EventFactory(red_line=line, kind="crossing", occurred_on=D(2024, 1, 10))
+    EventFactory(red_line=line, kind="response", occurred_on=D(2024, 3, 1), sourced=False)
+    EventFactory(red_line=line, kind="response", occurred_on=D(2024, 1, 20))
+    untouched = RedLineFactory()
+    line.refresh_from_db()
+    stored = (line.first_crossed_on, line.first_response_on)
+    assert stored == (D(2024, 1, 10), D(2024, 1, 20))
+    RedLine.objects.update(first_crossed_on=D(2024, 1, 2), first_response_on=None)
+    record.red_line_outcomes_refresh()
+    line.refresh_from_db()
+    untouched.refresh_from_db()
+    assert (line.first_crossed_on, line.first_response_on) == stored
+    assert (untouched.first_crossed_on, untouched.first_response_on) == (None, None)
 
 
 def test_deleting_a_line_leaves_tombstones_and_no_orphans():
@@ -271,7 +292,7 @@ def test_every_edit_is_audited_with_its_user(curator):
 
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(["add", "add", "add", "redate", "delete", "rekind"]),
+        st.sampled_from(["add", "add", "add", "redate", "delete", "rekind", "unsource", "resource"]),
         st.sampled_from(["restatement", "crossing", "response", "withdrawal"]),
         st.integers(0, 20),
         st.integers(0, 50),
@@ -294,11 +315,20 @@ class TestReplayOverTheDatabase(HypothesisTestCase):
                 record.event_update(event=events[pick % len(events)], occurred_on=when)
             elif op == "rekind":
                 record.event_update(event=events[pick % len(events)], kind=kind)
+            elif op == "unsource":  # a plain queryset delete, as from a shell
+                Source.objects.filter(event=events[pick % len(events)]).delete()
+            elif op == "resource":
+                record.source_add(parent=events[pick % len(events)], data=SRC[0])
             else:
                 record.event_delete(event=events[pick % len(events)])
         line.refresh_from_db()
-        expected = derive_status(line.events.all())
+        sourced = line.events.filter(sources__isnull=False).distinct()
+        expected = derive_status(sourced)
         assert line.status == expected
+        computed = line_outcomes(RedLine.objects.filter(pk=line.pk)).get()
+        stored = (line.first_crossed_on, line.first_response_on)
+        assert stored == (computed["first_crossing"], computed["first_response"])
+        assert stored == follow_through_dates(sourced)
         chain = statuses(line)
         assert chain[-1][1] == expected
         for (_, prev_new), (old, _) in zip(chain, chain[1:], strict=False):

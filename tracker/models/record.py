@@ -154,12 +154,19 @@ class RedLine(TimeStamped):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, editable=False)
     status_changed_on = models.DateField(null=True, blank=True, editable=False)
     last_reaffirmed_on = models.DateField(null=True, blank=True, editable=False)
+    # Its follow-through outcome, stored with the status so stats aggregate without reading events:
+    # the first sourced crossing, and the first sourced response on or after it.
+    first_crossed_on = models.DateField(null=True, blank=True, editable=False)
+    first_response_on = models.DateField(null=True, blank=True, editable=False)
     # A line without any source is a draft: kept for curators, hidden from public views.
     is_published = models.BooleanField(default=False, editable=False, db_index=True)
     # Full-text document kept by a PostgreSQL trigger (migration 0003); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[addressees], excluded_fields=["search_vector"])
+    history = HistoricalRecords(
+        m2m_fields=[addressees],
+        excluded_fields=["search_vector", "first_crossed_on", "first_response_on"],
+    )
 
     class Meta:
         ordering = ["-declared_on", "-id"]
@@ -191,6 +198,19 @@ class RedLine(TimeStamped):
             # Search over public lines only: no filter left to check in the table, so a count of
             # matches skips the table's pages that are all-visible.
             GinIndex(fields=["search_vector"], condition=Q(is_published=True), name="redline_public_search"),
+            # Follow-through by declarer or category read from the index alone (stats, overview).
+            models.Index(
+                fields=[
+                    "declared_by",
+                    "category",
+                    "declared_on",
+                    "severity",
+                    "first_crossed_on",
+                    "first_response_on",
+                ],
+                condition=Q(is_published=True),
+                name="redline_public_outcomes",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=_in("status", Status), name="redline_status_valid"),

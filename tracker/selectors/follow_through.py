@@ -1,14 +1,36 @@
-"""Follow-through: how often a declarer responded once its lines were crossed."""
+"""Follow-through: how often a declarer responded once its lines were crossed.
+
+Each line stores its outcome (`first_crossed_on`, `first_response_on`), kept with its status by
+`tracker.services.record.red_line_sync_status`, so the figures are aggregates over lines alone.
+`line_outcomes` computes the same outcome from the events, for checks and bulk refreshes.
+"""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from statistics import median
 from typing import Any
 
-from django.db.models import DateField, Exists, OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 
 from tracker.models import Actor, Event, RedLine, Source
+
+# (declared_on, first crossing, first response on or after it) for one line.
+Outcome = tuple[date, date | None, date | None]
 
 
 @dataclass(frozen=True)
@@ -51,42 +73,51 @@ def _window(
     return qs
 
 
+def first_crossing_subquery(line: Any = None) -> Subquery:
+    """The date of a line's first sourced crossing (`line` refers to the line, OuterRef("pk") by default)."""
+    sourced = Exists(Source.objects.filter(event=OuterRef("pk")))
+    return Subquery(
+        Event.objects.filter(red_line=line if line is not None else OuterRef("pk"), kind=Event.Kind.CROSSING)
+        .filter(sourced)
+        .order_by("occurred_on")
+        .values("occurred_on")[:1],
+        output_field=DateField(),
+    )
+
+
+def first_response_subquery(crossed_on: Any) -> Subquery:
+    """The date of a line's first sourced response on or after `crossed_on` (an expression)."""
+    sourced = Exists(Source.objects.filter(event=OuterRef("pk")))
+    return Subquery(
+        Event.objects.filter(red_line=OuterRef("pk"), kind=Event.Kind.RESPONSE, occurred_on__gte=crossed_on)
+        .filter(sourced)
+        .order_by("occurred_on")
+        .values("occurred_on")[:1],
+        output_field=DateField(),
+    )
+
+
 def line_outcomes(qs: QuerySet[RedLine]) -> QuerySet:
-    """Per line: declarer, category, declared_on, first crossing, first response on/after it.
+    """Per line, computed from its events: declarer, category, declared_on, first crossing, first response.
 
     Both dates are correlated subqueries over sourced events, so there is one row per line
     (no GROUP BY over joined events) and it runs the same on PostgreSQL and SQLite.
     """
-    sourced = Exists(Source.objects.filter(event=OuterRef("pk")))
-    first_crossing = (
-        Event.objects.filter(red_line=OuterRef("pk"), kind=Event.Kind.CROSSING)
-        .filter(sourced)
-        .order_by("occurred_on")
-        .values("occurred_on")[:1]
-    )
-    first_response = (
-        Event.objects.filter(
-            red_line=OuterRef("pk"),
-            kind=Event.Kind.RESPONSE,
-            occurred_on__gte=OuterRef("first_crossing"),
-        )
-        .filter(sourced)
-        .order_by("occurred_on")
-        .values("occurred_on")[:1]
-    )
     return (
         qs.order_by()
-        .annotate(first_crossing=Subquery(first_crossing, output_field=DateField()))
-        .annotate(first_response=Subquery(first_response, output_field=DateField()))
+        .annotate(first_crossing=first_crossing_subquery())
+        .annotate(first_response=first_response_subquery(OuterRef("first_crossing")))
         .values("pk", "declared_by_id", "category", "declared_on", "first_crossing", "first_response")
     )
 
 
-def summarise(rows: list[dict[str, Any]]) -> FollowThrough:
-    crossed = [r for r in rows if r["first_crossing"]]
-    enforced = [r for r in crossed if r["first_response"]]
-    to_response = [(r["first_response"] - r["first_crossing"]).days for r in enforced]
-    to_crossing = [(r["first_crossing"] - r["declared_on"]).days for r in crossed]
+def summarise(outcomes: Iterable[Outcome]) -> FollowThrough:
+    """The figures for a group of lines from their outcomes."""
+    rows = list(outcomes)
+    crossed = [r for r in rows if r[1]]
+    enforced = [r for r in crossed if r[2]]
+    to_response = [(responded - crossed_on).days for _, crossed_on, responded in enforced]
+    to_crossing = [(crossed_on - declared_on).days for declared_on, crossed_on, _ in crossed]
     return FollowThrough(
         lines_declared=len(rows),
         lines_crossed=len(crossed),
@@ -95,6 +126,56 @@ def summarise(rows: list[dict[str, Any]]) -> FollowThrough:
         median_days_to_response=float(median(to_response)) if to_response else None,
         median_days_to_first_crossing=float(median(to_crossing)) if to_crossing else None,
     )
+
+
+class _Median(Aggregate):
+    """PostgreSQL's exact median (the mean of the two middle values for an even count, as `median`)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+class _DaysBetween(Func):
+    """`later - earlier` in days (date minus date is an integer on PostgreSQL)."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+
+def _figures(row: dict[str, Any]) -> FollowThrough:
+    crossed, enforced = row["lines_crossed"], row["lines_enforced"]
+    to_response, to_crossing = row["median_days_to_response"], row["median_days_to_first_crossing"]
+    return FollowThrough(
+        lines_declared=row["lines_declared"],
+        lines_crossed=crossed,
+        lines_enforced=enforced,
+        follow_through_rate=round(enforced / crossed, 4) if crossed else None,
+        median_days_to_response=float(to_response) if to_response is not None else None,
+        median_days_to_first_crossing=float(to_crossing) if to_crossing is not None else None,
+    )
+
+
+AGGREGATES = {
+    "lines_declared": Count("*"),  # not the id: the outcomes index answers without the table
+    "lines_crossed": Count("first_crossed_on"),
+    "lines_enforced": Count("first_response_on"),
+    "median_days_to_response": _Median(_DaysBetween(F("first_response_on"), F("first_crossed_on"))),
+    "median_days_to_first_crossing": _Median(_DaysBetween(F("first_crossed_on"), F("declared_on"))),
+}
+STORED = ("declared_on", "first_crossed_on", "first_response_on")
+
+
+def _grouped_stored(qs: QuerySet[RedLine], key: str) -> dict[Any, FollowThrough]:
+    """Figures per value of `key` from the stored outcomes: in SQL on PostgreSQL, else in Python."""
+    if connection.vendor == "postgresql":
+        rows = qs.order_by().values(key).annotate(**AGGREGATES)
+        return {row[key]: _figures(row) for row in rows}
+    groups: dict[Any, list[Outcome]] = defaultdict(list)
+    for value, *outcome in qs.order_by().values_list(key, *STORED):
+        groups[value].append(tuple(outcome))
+    return {value: summarise(outcomes) for value, outcomes in groups.items()}
 
 
 def follow_through_for_actor(
@@ -112,7 +193,9 @@ def follow_through_for_actor(
         severity=severity,
         category=category,
     )
-    return summarise(list(line_outcomes(qs)))
+    if connection.vendor == "postgresql":
+        return _figures(qs.order_by().aggregate(**AGGREGATES))
+    return summarise(qs.order_by().values_list(*STORED))
 
 
 def follow_through_by(
@@ -137,14 +220,23 @@ def follow_through_grouped(
     severity: str | None = None,
     category: str | None = None,
 ) -> dict[str, dict[Any, FollowThrough]]:
-    """Follow-through grouped by each of `keys` (`declared_by_id`, `category`) from one pass.
-
-    The outcomes query reads every public line and its events (seconds on a million events),
-    so several groupings share it rather than running it once each.
-    """
+    """Follow-through grouped by each of `keys` (`declared_by_id`, `category`), from the stored outcomes."""
     qs = _window(public_red_lines(), since=since, until=until, severity=severity, category=category)
-    groups: dict[str, dict[Any, list[dict[str, Any]]]] = {key: defaultdict(list) for key in keys}
+    return {key: _grouped_stored(qs, key) for key in keys}
+
+
+def follow_through_grouped_computed(
+    *,
+    keys: tuple[str, ...],
+    since: date | None = None,
+    until: date | None = None,
+    severity: str | None = None,
+    category: str | None = None,
+) -> dict[str, dict[Any, FollowThrough]]:
+    """The same figures computed from the events (seconds on a million events): the reference for checks."""
+    qs = _window(public_red_lines(), since=since, until=until, severity=severity, category=category)
+    groups: dict[str, dict[Any, list[Outcome]]] = {key: defaultdict(list) for key in keys}
     for row in line_outcomes(qs).iterator(chunk_size=5000):
         for key in keys:
-            groups[key][row[key]].append(row)
+            groups[key][row[key]].append((row["declared_on"], row["first_crossing"], row["first_response"]))
     return {key: {k: summarise(v) for k, v in found.items()} for key, found in groups.items()}

@@ -5,11 +5,12 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import OuterRef, ProtectedError, Q
 from django.utils import timezone
 
 from tracker.errors import DomainError, ProtectedRecord
 from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
+from tracker.selectors.follow_through import first_crossing_subquery, first_response_subquery
 from tracker.services import status as rules
 from tracker.services.actor_counts import actor_counts_refresh, red_line_actor_ids
 
@@ -29,6 +30,8 @@ RED_LINE_FIELDS = (
     "restates",
 )
 EVENT_FIELDS = ("kind", "occurred_on", "summary", "partial")
+# Stored on RedLine, derived from its sourced events by tracker.services.status.derive.
+STATUS_FIELDS = ("status", "status_changed_on", "last_reaffirmed_on", "first_crossed_on", "first_response_on")
 
 
 def _as_user(instance: Any, user: Any) -> None:
@@ -51,13 +54,16 @@ def _save(instance: Any, user: Any) -> None:
 def red_line_sync_status(
     *, red_line: RedLine, cause: Event | None = None, reason: str = ""
 ) -> StatusChange | None:
-    """Recompute a line's status from its published events; record a change if there is one."""
+    """Recompute a line's status and follow-through outcome from its sourced events.
+
+    A change of status is recorded as a StatusChange.
+    """
     with transaction.atomic():
         # Lock the row and read the stored status afresh: the caller's copy may be stale.
         stored = (
             RedLine.objects.select_for_update()
             .filter(pk=red_line.pk)
-            .values("status", "status_changed_on", "last_reaffirmed_on", "declared_on")
+            .values("declared_on", *STATUS_FIELDS)
             .first()
         )
         if stored is None:
@@ -68,11 +74,7 @@ def red_line_sync_status(
             .values("kind", "occurred_on", "created_at", "id")
         )
         result = rules.derive(facts, declared_on=stored["declared_on"])
-        fields = {
-            "status": result.status,
-            "status_changed_on": result.status_changed_on,
-            "last_reaffirmed_on": result.last_reaffirmed_on,
-        }
+        fields = {name: getattr(result, name) for name in STATUS_FIELDS}
         for key, value in fields.items():
             setattr(red_line, key, value)
         if all(stored[k] == v for k, v in fields.items()):
@@ -89,6 +91,17 @@ def red_line_sync_status(
             event_id=cause_id,
             reason=reason or "events changed",
         )
+
+
+def red_line_outcomes_refresh() -> int:
+    """Recompute every line's follow-through outcome from its events (bulk loads); returns lines updated.
+
+    Per-line writes keep it through `red_line_sync_status`; this is for data written around it.
+    """
+    return RedLine.objects.update(
+        first_crossed_on=first_crossing_subquery(),
+        first_response_on=first_response_subquery(first_crossing_subquery(OuterRef(OuterRef("pk")))),
+    )
 
 
 def red_line_refresh_publication(*, red_line: RedLine) -> None:

@@ -330,6 +330,8 @@ def _line(
             "status": result.status,
             "status_changed_on": result.status_changed_on,
             "last_reaffirmed_on": result.last_reaffirmed_on,
+            "first_crossed_on": result.first_crossed_on,
+            "first_response_on": result.first_response_on,
             "is_published": True,
         },
     )
