@@ -4,7 +4,8 @@ Actors, lines and addressees are referred to by slug in both directions; `source
 list of {url, publisher, title, published_on, quote}.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from django.db.models import Manager
@@ -13,6 +14,8 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
 from tracker.models import Actor, Deletion, Event, RedLine, Source
+from tracker.selectors.history import TimelineEntry
+from tracker.selectors.red_line_detail import LineDetail
 
 # --- reads ------------------------------------------------------------------------------
 
@@ -241,6 +244,90 @@ class HistorySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RedLine.Status.choices)
     as_of = serializers.DateField(allow_null=True)
     timeline = TimelineEntrySerializer(many=True)
+
+
+# Plain renderings of the detail and history read as rows (tracker.selectors.red_line_detail): the
+# same keys, order and values as RedLineDetailSerializer and HistorySerializer give for the line.
+_DATE = serializers.DateField(read_only=True)
+_DATETIME = serializers.DateTimeField(read_only=True)
+
+
+def source_data(source: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "url": source["url"],
+        "publisher": source["publisher"],
+        "title": source["title"],
+        "published_on": _DATE.to_representation(source["published_on"]),
+        "quote": source["quote"],
+        "article": source["article"],
+    }
+
+
+def _event_data(event: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": event["id"],
+        "kind": event["kind"],
+        "occurred_on": _DATE.to_representation(event["occurred_on"]),
+        "actors": event["actors"],
+        "summary": event["summary"],
+        "partial": event["partial"],
+        "sources": [source_data(x) for x in event["sources"]],
+        "created_at": _DATETIME.to_representation(event["created_at"]),
+        "updated_at": _DATETIME.to_representation(event["updated_at"]),
+    }
+
+
+def red_line_detail_data(detail: LineDetail, *, as_of: date | None) -> dict[str, Any]:
+    """What RedLineDetailSerializer gives for the line, from its rows."""
+    line = detail.line
+    return {
+        "slug": line["slug"],
+        "title": line["title"],
+        "declared_by": line["declared_by"],
+        "declared_by_name": line["declared_by_name"],
+        "addressees": detail.addressees,
+        "declared_on": _DATE.to_representation(line["declared_on"]),
+        "statement": line["statement"],
+        "trigger": line["trigger"],
+        "threatened_response": line["threatened_response"],
+        "explicitness": line["explicitness"],
+        "severity": line["severity"],
+        "category": line["category"],
+        "topics": [str(topic) for topic in line["topics"]],
+        "restates": line["restates"],
+        "status": line["status"],
+        "status_changed_on": _DATE.to_representation(line["status_changed_on"]),
+        "last_reaffirmed_on": _DATE.to_representation(line["last_reaffirmed_on"]),
+        "sources": [source_data(x) for x in detail.sources],
+        "created_at": _DATETIME.to_representation(line["created_at"]),
+        "updated_at": _DATETIME.to_representation(line["updated_at"]),
+        "as_of": _DATE.to_representation(as_of),
+        "events": [_event_data(e) for e in detail.events],
+    }
+
+
+def history_data(
+    *, slug: str, status: str, as_of: date | None, timeline: list[TimelineEntry]
+) -> dict[str, Any]:
+    """What HistorySerializer gives for a timeline whose sources are rows."""
+    return {
+        "red_line": slug,
+        "status": status,
+        "as_of": _DATE.to_representation(as_of),
+        "timeline": [
+            {
+                "date": _DATE.to_representation(entry.date),
+                "type": entry.type,
+                "kind": entry.kind,
+                "summary": entry.summary,
+                "event_id": entry.event_id,
+                "old_status": entry.old_status,
+                "new_status": entry.new_status,
+                "sources": [source_data(x) for x in entry.sources],
+            }
+            for entry in timeline
+        ],
+    }
 
 
 class ActorFollowThroughSerializer(FollowThroughSerializer):

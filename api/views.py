@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -28,10 +29,10 @@ from tracker.selectors.actors import actors_listed
 from tracker.selectors.events import published_events
 from tracker.selectors.follow_through import follow_through_for_actor
 from tracker.selectors.history import red_line_timeline
+from tracker.selectors.red_line_detail import red_line_detail
 from tracker.selectors.red_lines import RedLineFilter, public_red_lines, red_line_events, red_line_flat_rows
 from tracker.selectors.stats import record_stats
 from tracker.services import record
-from tracker.services import status as rules
 
 LIST_RENDERERS = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, JSONLinesRenderer]
 WRITE_ERRORS = {
@@ -196,51 +197,40 @@ class RedLineViewSet(
         query.is_valid(raise_exception=True)
         return query.validated_data.get("as_of")
 
-    def _decorate(self, line: RedLine, as_of: Any = None) -> None:
-        events = list(red_line_events(red_line=line, as_of=as_of))
-        line.timeline_events = events
-        line.as_of = as_of
-        if as_of is not None:
-            if as_of < line.declared_on:
-                raise s.serializers.ValidationError(
-                    {
-                        "as_of": [
-                            f"The line was declared on {line.declared_on.isoformat()}, after {as_of.isoformat()}."
-                        ]
-                    }
-                )
-            result = rules.derive(events, declared_on=line.declared_on)
-            line.status = result.status
-            line.status_changed_on = result.status_changed_on
-            line.last_reaffirmed_on = result.last_reaffirmed_on
+    def _decorate(self, line: RedLine) -> None:
+        """After a write: the line's events for RedLineDetailSerializer (reads use `_read`)."""
+        line.timeline_events = list(red_line_events(red_line=line))
+        line.as_of = None
+
+    def _read(self, *, as_of: Any, history: bool = False) -> Any:
+        """The public line of this URL as rows (no model objects: the detail is the busiest read)."""
+        detail = red_line_detail(
+            slug=self.kwargs[self.lookup_field], as_of=as_of, actors=not history, status_changes=history
+        )
+        if detail is None:
+            raise Http404(f"No {RedLine._meta.object_name} matches the given query.")
+        declared_on = detail.line["declared_on"]
+        if as_of is not None and as_of < declared_on:
+            raise s.serializers.ValidationError(
+                {"as_of": [f"The line was declared on {declared_on.isoformat()}, after {as_of.isoformat()}."]}
+            )
+        return detail
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         as_of = self._as_of()
-        line = self.get_object()
-        self._decorate(line, as_of)
-        return Response(self.get_serializer(line).data)
+        return Response(s.red_line_detail_data(self._read(as_of=as_of), as_of=as_of))
 
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
     def history(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         as_of = self._as_of()
-        line = self.get_object()
-        if as_of is not None and as_of < line.declared_on:
-            raise s.serializers.ValidationError(
-                {
-                    "as_of": [
-                        f"The line was declared on {line.declared_on.isoformat()}, after {as_of.isoformat()}."
-                    ]
-                }
-            )
-        timeline = red_line_timeline(red_line=line, as_of=as_of)
-        current = line.status
-        if as_of is not None:
-            facts = red_line_events(red_line=line, as_of=as_of).values(
-                "kind", "occurred_on", "created_at", "id"
-            )
-            current = rules.status_as_of(facts, as_of)
-        data = {"red_line": line.slug, "status": current, "as_of": as_of, "timeline": timeline}
-        return Response(s.HistorySerializer(data).data)
+        detail = self._read(as_of=as_of, history=True)
+        data = s.history_data(
+            slug=detail.line["slug"],
+            status=detail.line["status"],
+            as_of=as_of,
+            timeline=red_line_timeline(detail=detail),
+        )
+        return Response(data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._input(request.data)

@@ -42,7 +42,7 @@ ENDPOINTS = {
     ),
     "red line detail": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/", 7),
     "red line as of": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/?as_of=2020-01-01", 7),
-    "red line history": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/history/", 8),
+    "red line history": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/history/", 6),
     "events": (lambda: "/api/v1/events/?page_size=200", 5),
     "events filtered": (
         lambda: f"/api/v1/events/?kind=crossing&actor={busiest_event_actor().slug}&page_size=200",

@@ -1,0 +1,128 @@
+"""One public red line with what its detail and history show, read as plain rows (no model objects).
+
+A detail is read on every cache miss of the API's busiest page: a handful of `values()` queries
+(line, addressees, sources, events, their sources and actors, status changes) and dicts, instead of
+model instances, prefetch machinery and nested serializers. The rows and their order are those of
+`red_line_events`, `red_line_status_history` and the detail serializers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+
+from tracker.models import Event, RedLine, Source, StatusChange
+from tracker.services import status as rules
+
+LINE_COLUMNS = {
+    "id": "id",
+    "slug": "slug",
+    "title": "title",
+    "declared_by": "declared_by__slug",
+    "declared_by_name": "declared_by__name",
+    "declared_on": "declared_on",
+    "statement": "statement",
+    "trigger": "trigger",
+    "threatened_response": "threatened_response",
+    "explicitness": "explicitness",
+    "severity": "severity",
+    "category": "category",
+    "topics": "topics",
+    "restates": "restates__slug",
+    "status": "status",
+    "status_changed_on": "status_changed_on",
+    "last_reaffirmed_on": "last_reaffirmed_on",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+EVENT_COLUMNS = ("id", "kind", "occurred_on", "summary", "partial", "created_at", "updated_at")
+SOURCE_COLUMNS = ("url", "publisher", "title", "published_on", "quote", "article")
+STATUS_CHANGE_COLUMNS = ("changed_on", "reason", "event_id", "old_status", "new_status")
+
+
+@dataclass
+class LineDetail:
+    """A line's columns (LINE_COLUMNS), and lists of dicts: addressees, sources, events, status changes.
+
+    Each event carries its `actors` ({slug, name}) and `sources` (SOURCE_COLUMNS).
+    """
+
+    line: dict[str, Any]
+    addressees: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    status_changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _sources(key: str, **where: Any) -> list[tuple[Any, ...]]:
+    """(key, *SOURCE_COLUMNS) rows in the sources' order."""
+    return list(
+        Source.objects.filter(**where)
+        .order_by("published_on", "id")
+        .values_list(key, "url", "publisher", "title", "published_on", "quote", "article_id")
+    )
+
+
+def red_line_detail(
+    *, slug: str, as_of: date | None = None, actors: bool = True, status_changes: bool = False
+) -> LineDetail | None:
+    """The published line `slug` with its sourced events (up to `as_of`, with the status then), or None.
+
+    `actors` reads addressees and events' actors (the detail); `status_changes` reads the recorded
+    changes (the history).
+    """
+    found = list(
+        RedLine.objects.filter(slug=slug, is_published=True)
+        .order_by()
+        .values_list(*LINE_COLUMNS.values())[:1]
+    )
+    if not found:
+        return None
+    line = dict(zip(LINE_COLUMNS, found[0], strict=True))
+    pk = line["id"]
+    detail = LineDetail(line=line)
+    if actors:
+        detail.addressees = [
+            {"slug": slug, "name": name}
+            for slug, name in RedLine.addressees.through.objects.filter(redline_id=pk)
+            .order_by("actor__name", "actor_id")
+            .values_list("actor__slug", "actor__name")
+        ]
+    detail.sources = [
+        dict(zip(SOURCE_COLUMNS, row[1:], strict=True)) for row in _sources("red_line_id", red_line_id=pk)
+    ]
+    events = Event.objects.filter(red_line_id=pk).filter(Exists(Source.objects.filter(event=OuterRef("pk"))))
+    if as_of is not None:
+        events = events.filter(occurred_on__lte=as_of)
+    detail.events = [
+        dict(zip(EVENT_COLUMNS, row, strict=True))
+        for row in events.order_by("occurred_on", "created_at", "id").values_list(*EVENT_COLUMNS)
+    ]
+    by_id = {e["id"]: e for e in detail.events}
+    for event in detail.events:
+        event["sources"], event["actors"] = [], []
+    if by_id:
+        for event_id, *values in _sources("event_id", event_id__in=list(by_id)):
+            by_id[event_id]["sources"].append(dict(zip(SOURCE_COLUMNS, values, strict=True)))
+        if actors:
+            for event_id, slug, name in (
+                Event.actors.through.objects.filter(event_id__in=list(by_id))
+                .order_by("actor__name", "actor_id")
+                .values_list("event_id", "actor__slug", "actor__name")
+            ):
+                by_id[event_id]["actors"].append({"slug": slug, "name": name})
+    if status_changes:
+        changes = StatusChange.objects.filter(red_line_id=pk)
+        if as_of is not None:
+            changes = changes.filter(changed_on__lte=as_of)
+        detail.status_changes = [
+            dict(zip(STATUS_CHANGE_COLUMNS, row, strict=True))
+            for row in changes.order_by("changed_on", "recorded_at", "id").values_list(*STATUS_CHANGE_COLUMNS)
+        ]
+    if as_of is not None:  # the status as the events up to that day give it
+        result = rules.derive(detail.events, declared_on=line["declared_on"])
+        line["status"] = result.status
+        line["status_changed_on"] = result.status_changed_on
+        line["last_reaffirmed_on"] = result.last_reaffirmed_on
+    return detail
