@@ -197,6 +197,11 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker; above 1: gthread")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/7",
+        help="Redis for the shared read cache, as in production (emptied first); '' for per-worker memory",
+    )
     args = parser.parse_args()
     think = tuple(args.think) if args.think else None
     if think and not 0 <= think[0] <= think[1]:
@@ -219,12 +224,16 @@ def main() -> None:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
-        "REDIS_URL": "",
+        "REDIS_URL": args.redis,
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "API_ANON_RATE": "100000000/hour",
         "DJANGO_SETTINGS_MODULE": "tracker.settings",
         "PYTHONWARNINGS": "ignore",
     }
+    if args.redis:
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()
     port = free_port()
     log = open("/tmp/bench-load-gunicorn.log", "w")  # noqa: SIM115
     web = subprocess.Popen(
@@ -256,7 +265,8 @@ def main() -> None:
         pacing = f"think time {think[0]:g}-{think[1]:g} s" if think else "closed loop, no think time"
         print(
             f"record: {lines:,} red lines, {events:,} events; gunicorn {shape}; {args.users} users, "
-            f"{pacing}; {args.duration:.0f} s per phase"
+            f"{pacing}; {args.duration:.0f} s per phase; read cache "
+            f"{'in Redis ' + args.redis if args.redis else 'in each worker'}"
         )
         run_load(port, mix, args.users, 10, think)  # warm-up, not counted
         base_results, elapsed = run_load(port, mix, args.users, args.duration, think)
