@@ -246,8 +246,8 @@ class HistorySerializer(serializers.Serializer):
     timeline = TimelineEntrySerializer(many=True)
 
 
-# Plain renderings of the detail and history read as rows (tracker.selectors.red_line_detail): the
-# same keys, order and values as RedLineDetailSerializer and HistorySerializer give for the line.
+# Plain renderings of lines read as rows (tracker.selectors.red_line_detail): the same keys, order and
+# values as RedLineSerializer, RedLineDetailSerializer and HistorySerializer give.
 _DATE = serializers.DateField(read_only=True)
 _DATETIME = serializers.DateTimeField(read_only=True)
 
@@ -277,8 +277,8 @@ def _event_data(event: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def red_line_detail_data(detail: LineDetail, *, as_of: date | None) -> dict[str, Any]:
-    """What RedLineDetailSerializer gives for the line, from its rows."""
+def red_line_data(detail: LineDetail) -> dict[str, Any]:
+    """What RedLineSerializer gives for the line, from its rows."""
     line = detail.line
     return {
         "slug": line["slug"],
@@ -301,6 +301,13 @@ def red_line_detail_data(detail: LineDetail, *, as_of: date | None) -> dict[str,
         "sources": [source_data(x) for x in detail.sources],
         "created_at": _DATETIME.to_representation(line["created_at"]),
         "updated_at": _DATETIME.to_representation(line["updated_at"]),
+    }
+
+
+def red_line_detail_data(detail: LineDetail, *, as_of: date | None) -> dict[str, Any]:
+    """What RedLineDetailSerializer gives for the line, from its rows."""
+    return {
+        **red_line_data(detail),
         "as_of": _DATE.to_representation(as_of),
         "events": [_event_data(e) for e in detail.events],
     }

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from api.export import ExportMixin
+from api.export import EXPORT_FORMATS, ExportMixin
 from api.filters import ActorFilter, DeletionFilter, EventFilter, StableOrderingBackend
 from api.pagination import PagePagination
 from api.permissions import IsCuratorOrReadOnly
@@ -29,7 +29,7 @@ from tracker.selectors.actors import actors_listed
 from tracker.selectors.events import published_events
 from tracker.selectors.follow_through import follow_through_for_actor
 from tracker.selectors.history import red_line_timeline
-from tracker.selectors.red_line_detail import red_line_detail
+from tracker.selectors.red_line_detail import RedLineRows, red_line_detail, red_lines_rows_completed
 from tracker.selectors.red_lines import RedLineFilter, public_red_lines, red_line_events, red_line_flat_rows
 from tracker.selectors.stats import record_stats
 from tracker.services import record
@@ -191,6 +191,13 @@ class RedLineViewSet(
         return base.select_related("declared_by", "restates").prefetch_related(
             Prefetch("sources", queryset=Source.objects.order_by("published_on", "id"))
         )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A JSON page read as rows (exports stream on their own path)."""
+        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(RedLineRows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response([s.red_line_data(d) for d in red_lines_rows_completed(page)])
 
     def _as_of(self) -> Any:
         query = s.AsOfQuerySerializer(data=self.request.query_params)

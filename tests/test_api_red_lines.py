@@ -302,3 +302,27 @@ def test_detail_and_history_read_as_rows_are_byte_for_byte_what_the_serializers_
                 assert response.content == JSONRenderer().render(expected(slug, as_of)), path
                 checked += 1
     assert checked >= 60
+
+
+def test_list_pages_read_as_rows_are_what_the_list_serializer_gives(api):
+    demo_record_load()
+    actor = Actor.objects.filter(red_lines_addressed__isnull=False).order_by("id").first()
+    pages = [
+        {},
+        {"page_size": 3, "page": 2},
+        {"ordering": "title"},
+        {"addressee": actor.slug},
+        {"q": "missiles"},
+        {"status": ["crossed", "enforced"], "ordering": "-updated_at"},
+    ]
+    lines = (
+        public_red_lines()
+        .select_related("restates")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("published_on", "id")))
+    )
+    for params in pages:
+        body = api.get(URL, params).json()
+        assert body["results"], params
+        by_slug = lines.in_bulk([r["slug"] for r in body["results"]], field_name="slug")
+        expected = s.RedLineSerializer([by_slug[r["slug"]] for r in body["results"]], many=True).data
+        assert JSONRenderer().render(body["results"]) == JSONRenderer().render(expected), params

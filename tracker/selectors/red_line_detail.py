@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from tracker.models import Event, RedLine, Source, StatusChange
 from tracker.services import status as rules
@@ -62,6 +62,43 @@ def _sources(key: str, **where: Any) -> list[tuple[Any, ...]]:
         .order_by("published_on", "id")
         .values_list(key, "url", "publisher", "title", "published_on", "quote", "article_id")
     )
+
+
+class RedLineRows:
+    """The lines of `qs` for a paginator: counted on `qs` itself (no joins), sliced as LINE_COLUMNS tuples.
+
+    Complete a page with `red_lines_rows_completed`.
+    """
+
+    def __init__(self, qs: QuerySet[RedLine]) -> None:
+        self.qs = qs
+        self.model = qs.model  # the paginator caches counts per model
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]:
+        return list(self.qs.prefetch_related(None).values_list(*LINE_COLUMNS.values())[index])
+
+
+def red_lines_rows_completed(rows: list[tuple[Any, ...]]) -> list[LineDetail]:
+    """A page of `RedLineRows` with each line's addressees and sources (two queries for the page)."""
+    details = [LineDetail(line=dict(zip(LINE_COLUMNS, row, strict=True))) for row in rows]
+    by_id = {d.line["id"]: d for d in details}
+    if not by_id:
+        return details
+    for line_id, slug, name in (
+        RedLine.addressees.through.objects.filter(redline_id__in=list(by_id))
+        .order_by("actor__name", "actor_id")
+        .values_list("redline_id", "actor__slug", "actor__name")
+    ):
+        by_id[line_id].addressees.append({"slug": slug, "name": name})
+    for line_id, *values in _sources("red_line_id", red_line_id__in=list(by_id)):
+        by_id[line_id].sources.append(dict(zip(SOURCE_COLUMNS, values, strict=True)))
+    return details
 
 
 def red_line_detail(
