@@ -40,9 +40,9 @@ ENDPOINTS = {
         lambda: f"/api/v1/red-lines/?addressee={busiest_actor().slug}&page_size=200",
         5,
     ),
-    "red line detail": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/", 7),
-    "red line as of": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/?as_of=2020-01-01", 7),
-    "red line history": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/history/", 6),
+    "red line detail": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/", 6),
+    "red line as of": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/?as_of=2020-01-01", 6),
+    "red line history": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/history/", 5),
     "events": (lambda: "/api/v1/events/?page_size=200", 5),
     "events filtered": (
         lambda: f"/api/v1/events/?kind=crossing&actor={busiest_event_actor().slug}&page_size=200",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tracker.models import Event, RedLine, Source, StatusChange
 from tracker.services import status as rules
@@ -55,12 +55,14 @@ class LineDetail:
     status_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _sources(key: str, **where: Any) -> list[tuple[Any, ...]]:
-    """(key, *SOURCE_COLUMNS) rows in the sources' order."""
+def _sources(where: Q) -> list[tuple[Any, ...]]:
+    """(red_line_id, event_id, *SOURCE_COLUMNS) rows in the sources' order."""
     return list(
-        Source.objects.filter(**where)
+        Source.objects.filter(where)
         .order_by("published_on", "id")
-        .values_list(key, "url", "publisher", "title", "published_on", "quote", "article_id")
+        .values_list(
+            "red_line_id", "event_id", "url", "publisher", "title", "published_on", "quote", "article_id"
+        )
     )
 
 
@@ -96,7 +98,7 @@ def red_lines_rows_completed(rows: list[tuple[Any, ...]]) -> list[LineDetail]:
         .values_list("redline_id", "actor__slug", "actor__name")
     ):
         by_id[line_id].addressees.append({"slug": slug, "name": name})
-    for line_id, *values in _sources("red_line_id", red_line_id__in=list(by_id)):
+    for line_id, _, *values in _sources(Q(red_line_id__in=list(by_id))):
         by_id[line_id].sources.append(dict(zip(SOURCE_COLUMNS, values, strict=True)))
     return details
 
@@ -126,9 +128,6 @@ def red_line_detail(
             .order_by("actor__name", "actor_id")
             .values_list("actor__slug", "actor__name")
         ]
-    detail.sources = [
-        dict(zip(SOURCE_COLUMNS, row[1:], strict=True)) for row in _sources("red_line_id", red_line_id=pk)
-    ]
     events = Event.objects.filter(red_line_id=pk).filter(Exists(Source.objects.filter(event=OuterRef("pk"))))
     if as_of is not None:
         events = events.filter(occurred_on__lte=as_of)
@@ -139,16 +138,17 @@ def red_line_detail(
     by_id = {e["id"]: e for e in detail.events}
     for event in detail.events:
         event["sources"], event["actors"] = [], []
-    if by_id:
-        for event_id, *values in _sources("event_id", event_id__in=list(by_id)):
-            by_id[event_id]["sources"].append(dict(zip(SOURCE_COLUMNS, values, strict=True)))
-        if actors:
-            for event_id, slug, name in (
-                Event.actors.through.objects.filter(event_id__in=list(by_id))
-                .order_by("actor__name", "actor_id")
-                .values_list("event_id", "actor__slug", "actor__name")
-            ):
-                by_id[event_id]["actors"].append({"slug": slug, "name": name})
+    # The line's sources and its events' in one query.
+    for line_id, event_id, *values in _sources(Q(red_line_id=pk) | Q(event_id__in=list(by_id))):
+        source = dict(zip(SOURCE_COLUMNS, values, strict=True))
+        (detail.sources if line_id == pk else by_id[event_id]["sources"]).append(source)
+    if by_id and actors:
+        for event_id, slug, name in (
+            Event.actors.through.objects.filter(event_id__in=list(by_id))
+            .order_by("actor__name", "actor_id")
+            .values_list("event_id", "actor__slug", "actor__name")
+        ):
+            by_id[event_id]["actors"].append({"slug": slug, "name": name})
     if status_changes:
         changes = StatusChange.objects.filter(red_line_id=pk)
         if as_of is not None:
