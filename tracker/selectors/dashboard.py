@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 
@@ -122,7 +124,17 @@ def record_version() -> str:
     pinned = _pinned_version.get()
     if pinned is not None:
         return pinned
-    row = (
+    sql, params = _record_version_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return "-".join(str(v) for v in row) if row else "empty"
+
+
+@lru_cache(maxsize=4)
+def _record_version_sql(vendor: str) -> tuple[str, tuple]:
+    """The version query, compiled once per process: building it cost more than running it."""
+    query = (
         RedLine.objects.order_by("-updated_at")
         .values("updated_at")
         .annotate(
@@ -130,10 +142,9 @@ def record_version() -> str:
             source=Subquery(Source.objects.order_by("-updated_at").values("updated_at")[:1]),
             actor=Subquery(Actor.objects.order_by("-updated_at").values("updated_at")[:1]),
             deletion=Subquery(Deletion.objects.order_by("-id").values("id")[:1]),
-        )
-        .first()
+        )[:1]
     )
-    return "-".join(str(v) for v in row.values()) if row else "empty"
+    return query.query.get_compiler(connection=connection).as_sql()
 
 
 @contextmanager
