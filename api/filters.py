@@ -12,12 +12,17 @@ UPDATED_SINCE_HELP = "Only records changed at or after this ISO 8601 timestamp (
 
 
 def stable_order(qs: QuerySet) -> QuerySet:
-    """The query's ordering with the primary key appended, so pages never repeat or skip rows."""
+    """The query's ordering with the primary key appended, so pages never repeat or skip rows.
+
+    The id runs the same way as the last ordering: `-updated_at, -id` reads an index on
+    (updated_at, id) backwards instead of sorting every matching row.
+    """
     order = list(qs.query.order_by) or (list(qs.model._meta.ordering) if qs.query.default_ordering else [])
     names = [o.lstrip("-") for o in order if isinstance(o, str)]
     if "id" in names or "pk" in names:
         return qs
-    return qs.order_by(*order, "id")
+    descending = bool(order) and isinstance(order[-1], str) and order[-1].startswith("-")
+    return qs.order_by(*order, "-id" if descending else "id")
 
 
 class StableOrderingBackend(BaseFilterBackend):
@@ -45,7 +50,7 @@ class ActorFilter(django_filters.FilterSet):
             ("updated_at", "updated_at"),
             ("created_at", "created_at"),
         ),
-        help_text="Sort by a field; prefix with - for descending. Ties are broken by id.",
+        help_text="Sort by a field; prefix with - for descending. Ties are broken by id, in the same direction.",
     )
 
     class Meta:
@@ -75,7 +80,7 @@ class EventFilter(django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(("occurred_on", "occurred_on"), ("updated_at", "updated_at"), ("created_at", "created_at")),
-        help_text="Sort by a field; prefix with - for descending. Ties are broken by id.",
+        help_text="Sort by a field; prefix with - for descending. Ties are broken by id, in the same direction.",
     )
 
     class Meta:
