@@ -57,10 +57,10 @@ def public_events() -> QuerySet[Event]:
 def _window(
     qs: QuerySet[RedLine],
     *,
-    since: date | None,
-    until: date | None,
-    severity: str | None,
-    category: str | None,
+    since: date | None = None,
+    until: date | None = None,
+    severity: str | None = None,
+    category: str | None = None,
 ) -> QuerySet[RedLine]:
     if since:
         qs = qs.filter(declared_on__gte=since)
@@ -226,15 +226,15 @@ def follow_through_grouped(
 
 
 def follow_through_grouped_computed(
-    *,
-    keys: tuple[str, ...],
-    since: date | None = None,
-    until: date | None = None,
-    severity: str | None = None,
-    category: str | None = None,
+    *, keys: tuple[str, ...], **window: Any
 ) -> dict[str, dict[Any, FollowThrough]]:
-    """The same figures computed from the events (seconds on a million events): the reference for checks."""
-    qs = _window(public_red_lines(), since=since, until=until, severity=severity, category=category)
+    """`follow_through_grouped` computed from the events (seconds on a million events): the reference for checks.
+
+    `window` takes the same `since`, `until`, `severity` and `category`.
+    """
+    qs = _window(
+        public_red_lines(), **{"since": None, "until": None, "severity": None, "category": None, **window}
+    )
     groups: dict[str, dict[Any, list[Outcome]]] = {key: defaultdict(list) for key in keys}
     for row in line_outcomes(qs).iterator(chunk_size=5000):
         for key in keys:

@@ -13,29 +13,11 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tracker.models import Event, RedLine, Source, StatusChange
+from tracker.selectors.red_lines import FLAT_COLUMNS
 from tracker.services import status as rules
 
-LINE_COLUMNS = {
-    "id": "id",
-    "slug": "slug",
-    "title": "title",
-    "declared_by": "declared_by__slug",
-    "declared_by_name": "declared_by__name",
-    "declared_on": "declared_on",
-    "statement": "statement",
-    "trigger": "trigger",
-    "threatened_response": "threatened_response",
-    "explicitness": "explicitness",
-    "severity": "severity",
-    "category": "category",
-    "topics": "topics",
-    "restates": "restates__slug",
-    "status": "status",
-    "status_changed_on": "status_changed_on",
-    "last_reaffirmed_on": "last_reaffirmed_on",
-    "created_at": "created_at",
-    "updated_at": "updated_at",
-}
+# The list's plain columns (the CSV's), plus the id that ties addressees, sources and events to a line.
+LINE_COLUMNS = {"id": "id", **{name: column for name, column in FLAT_COLUMNS.items() if column}}
 EVENT_COLUMNS = ("id", "kind", "occurred_on", "summary", "partial", "created_at", "updated_at")
 SOURCE_COLUMNS = ("url", "publisher", "title", "published_on", "quote", "article")
 STATUS_CHANGE_COLUMNS = ("changed_on", "reason", "event_id", "old_status", "new_status")
