@@ -79,9 +79,13 @@ def _refresh_all() -> None:
 
 def red_line_actor_ids(*, red_line_id: int) -> set[int]:
     """Actors whose counts depend on this line: its declarer, its addressees, actors of its events."""
-    declarer = RedLine.objects.filter(pk=red_line_id).values_list("declared_by_id")
-    addressees = RedLine.addressees.through.objects.filter(redline_id=red_line_id).values_list("actor_id")
-    event_actors = Event.actors.through.objects.filter(event__red_line_id=red_line_id).values_list("actor_id")
+    declarer = RedLine.objects.filter(pk=red_line_id).order_by().values_list("declared_by_id")
+    addressees = (
+        RedLine.addressees.through.objects.filter(redline_id=red_line_id).order_by().values_list("actor_id")
+    )
+    event_actors = (
+        Event.actors.through.objects.filter(event__red_line_id=red_line_id).order_by().values_list("actor_id")
+    )
     return {pk for (pk,) in declarer.union(addressees, event_actors)}
 
 
