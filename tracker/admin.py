@@ -151,6 +151,6 @@ class DeletionAdmin(admin.ModelAdmin):
         return False
 
 
+from tracker.alerts import admin as alerts_admin  # noqa: E402, F401  (webhooks, deliveries, follows, tokens)
 from tracker.analysis import admin as analysis_admin  # noqa: E402,F401  (registers the review queue)
 from tracker.ingest import admin as ingest_admin  # noqa: E402, F401  (Feed, FeedPoll, Article, FetchLog)
-from tracker.alerts import admin as alerts_admin  # noqa: E402, F401  (webhooks, deliveries, follows, tokens)

@@ -27,7 +27,41 @@ from tracker.analysis.lines import LineIndex  # noqa: E402
 
 ACTORS = 5_000
 SIZES = (100, 1_000, 10_000)
-WORDS = ["missiles", "tanks", "drones", "troops", "border", "strait", "island", "pipeline", "dam", "shipping", "convoy", "airbase", "port", "enrichment", "uranium", "warheads", "sanctions", "embargo", "annexation", "referendum", "blockade", "airspace", "corridor", "exercises", "deployment", "artillery", "reactor", "satellite", "cable", "refinery", "garrison", "frontier", "canal"]
+WORDS = [
+    "missiles",
+    "tanks",
+    "drones",
+    "troops",
+    "border",
+    "strait",
+    "island",
+    "pipeline",
+    "dam",
+    "shipping",
+    "convoy",
+    "airbase",
+    "port",
+    "enrichment",
+    "uranium",
+    "warheads",
+    "sanctions",
+    "embargo",
+    "annexation",
+    "referendum",
+    "blockade",
+    "airspace",
+    "corridor",
+    "exercises",
+    "deployment",
+    "artillery",
+    "reactor",
+    "satellite",
+    "cable",
+    "refinery",
+    "garrison",
+    "frontier",
+    "canal",
+]
 CATEGORIES = ("weapons_transfer", "strikes_on_territory", "territorial_change", "wmd_use", "other")
 
 
