@@ -106,7 +106,7 @@ def user_loop(port: int, mix, stop: threading.Event, out: list, think: tuple[flo
             conn.close()
         except Exception as exc:  # a refused or timed-out request is an error in the figures
             status = f"{type(exc).__name__}"
-        out.append((name, time.perf_counter() - started, status))
+        out.append((name, time.perf_counter() - started, status, started))
         if think:
             stop.wait(random.uniform(*think))
 
@@ -283,19 +283,39 @@ def main() -> None:
         while ingest.stdout.readline().strip() != "READY":  # measure while articles actually flow
             if ingest.poll() is not None:
                 sys.exit("the ingestion batch failed to start")
+        batch_started = time.perf_counter()
+        batch_window = [batch_started, None]
+
+        def batch_end() -> None:  # the batch's last line comes when its last article is stored
+            ingest_out.extend(ingest.stdout.read().strip().splitlines())
+            batch_window[1] = time.perf_counter()
+
+        ingest_out: list[str] = []
+        watcher = threading.Thread(target=batch_end, daemon=True)
+        watcher.start()
         busy_results, elapsed = run_load(port, mix, args.users, args.duration, think)
         busy = report(f"load while ingesting {args.articles} articles", busy_results, elapsed)
         running = ingest.poll() is None
-        ingest_out = ingest.communicate(timeout=3600)[0].strip().splitlines()
+        ingest.wait(timeout=3600)
+        watcher.join(timeout=60)
+        end = batch_window[1] or time.perf_counter()
+        during = [r for r in busy_results if batch_started <= r[3] <= end]
+        phases = [("whole phase", busy)]
+        if during:
+            window = end - batch_started
+            title = f"only the requests sent while the batch ran ({window:.0f} s)"
+            phases.append(("while the batch ran", report(title, during, window)))
         print(f"\ningestion batch {'still running' if running else 'had finished'} when the load phase ended")
         if ingest_out:
             done = json.loads(ingest_out[-1])
             print(
                 f"\ningestion: {done['articles']} articles in {done['seconds']:.0f} s ({done['articles'] / done['seconds']:.1f}/s)"
             )
-        for key in ("rps", "p50", "p95", "p99"):
-            change = (busy[key] - base[key]) / base[key] * 100 if base[key] else 0.0
-            print(f"{key}: {base[key]:.1f} -> {busy[key]:.1f} ({change:+.0f} %)")
+        for label, figures in phases:
+            print(f"\nload alone -> {label}:")
+            for key in ("rps", "p50", "p95", "p99"):
+                change = (figures[key] - base[key]) / base[key] * 100 if base[key] else 0.0
+                print(f"{key}: {base[key]:.1f} -> {figures[key]:.1f} ({change:+.0f} %)")
     finally:
         web.terminate()
         web.wait(timeout=30)
