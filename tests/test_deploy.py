@@ -44,10 +44,11 @@ def test_deploy_checks_are_clean_under_production_settings():
 def test_production_refuses_to_start_without_a_secret_key():
     result = run([sys.executable, "manage.py", "check"], DEBUG="false", ALLOWED_HOSTS="x.example.org")
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert result.stderr.strip() == "Configuration error: SECRET_KEY must be set when DEBUG is false"
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
     result = run([sys.executable, "manage.py", "check"], DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50))
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
