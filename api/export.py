@@ -52,18 +52,24 @@ def export_response(
     name: str,
     view: Any = None,
     flat_rows: Callable[[QuerySet], Iterator[dict[str, Any]]] | None = None,
+    csv_chunks: Callable[[QuerySet], Iterator[bytes] | None] | None = None,
 ) -> StreamingHttpResponse:
-    """`flat_rows`, when given, yields the CSV's rows straight from the database (same cells)."""
+    """`csv_chunks`, when given, returns the CSV's bytes rendered by the database (or None where it
+    cannot); `flat_rows` yields the CSV's rows straight from the database. Both: the same bytes."""
     context = {"request": request, "view": view, "format": fmt}
-    if fmt == "csv" and flat_rows is not None:
-        rows = iso_rows(flat_rows(qs))
-    else:
-        rows = serialized_rows(qs, serializer_class, context)
-    if fmt == "csv":
-        columns = list(serializer_class(context=context).fields)
-        body: Iterator[str] = csv_lines(columns, rows)
-    else:
-        body = (json_line(r) for r in rows)
+    body: Iterator[str] | Iterator[bytes] | None = None
+    if fmt == "csv" and csv_chunks is not None:
+        body = csv_chunks(qs)
+    if body is None:
+        if fmt == "csv" and flat_rows is not None:
+            rows = iso_rows(flat_rows(qs))
+        else:
+            rows = serialized_rows(qs, serializer_class, context)
+        if fmt == "csv":
+            columns = list(serializer_class(context=context).fields)
+            body = csv_lines(columns, rows)
+        else:
+            body = (json_line(r) for r in rows)
     response = StreamingHttpResponse(body, content_type=EXPORT_FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
@@ -76,6 +82,8 @@ class ExportMixin:
     export_serializer_class: type[BaseSerializer] | None = None
     # Plain rows for CSV, read without model objects or serializers (see red_line_flat_rows).
     export_flat_rows: Callable[[QuerySet], Iterator[dict[str, Any]]] | None = None
+    # The CSV's bytes rendered by the database, or None where it cannot (see red_line_csv_chunks).
+    export_csv_chunks: Callable[[QuerySet], Iterator[bytes] | None] | None = None
 
     def list(self, request: Request, *args: Any, **kwargs: Any):
         fmt = getattr(request.accepted_renderer, "format", None)
@@ -89,5 +97,6 @@ class ExportMixin:
                 name=self.export_name,
                 view=self,
                 flat_rows=type(self).export_flat_rows,
+                csv_chunks=type(self).export_csv_chunks,
             )
         return super().list(request, *args, **kwargs)

@@ -29,6 +29,7 @@ from tracker.selectors.actors import actors_listed
 from tracker.selectors.events import published_events
 from tracker.selectors.follow_through import follow_through_for_actor
 from tracker.selectors.history import red_line_timeline
+from tracker.selectors.red_line_csv import red_line_csv_chunks
 from tracker.selectors.red_line_detail import RedLineRows, red_line_detail, red_lines_rows_completed
 from tracker.selectors.red_lines import RedLineFilter, public_red_lines, red_line_events, red_line_flat_rows
 from tracker.selectors.stats import record_stats
@@ -176,6 +177,7 @@ class RedLineViewSet(
     input_serializer_class = s.RedLineInputSerializer
     export_name = "red-lines"
     export_flat_rows = staticmethod(red_line_flat_rows)
+    export_csv_chunks = staticmethod(red_line_csv_chunks)
 
     @property
     def read_serializer_class(self):
