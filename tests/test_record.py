@@ -292,7 +292,10 @@ def test_every_edit_is_audited_with_its_user(curator):
 
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(["add", "add", "add", "redate", "delete", "rekind", "unsource", "resource"]),
+        st.sampled_from(
+            ["add", "add", "add", "redate", "delete", "rekind", "unsource", "resource"]
+            + ["unpublish", "republish", "move", "unpublish-other", "republish-other"]
+        ),
         st.sampled_from(["restatement", "crossing", "response", "withdrawal"]),
         st.integers(0, 20),
         st.integers(0, 50),
@@ -306,10 +309,15 @@ class TestReplayOverTheDatabase(HypothesisTestCase):
     @settings(max_examples=40, deadline=None)
     def test_any_sequence_of_writes_leaves_the_status_the_rules_give(self, ops):
         line = RedLineFactory(declared_on=D(2024, 1, 1))
+        other = RedLineFactory(declared_on=D(2024, 1, 1))
         for op, kind, day, pick in ops:
             events = list(line.events.order_by("id"))
             when = D(2024, 1, 1) + datetime.timedelta(days=day)
-            if op == "add" or not events:
+            if op in ("unpublish", "unpublish-other"):  # a plain queryset delete, as from a shell
+                Source.objects.filter(red_line=line if op == "unpublish" else other).delete()
+            elif op in ("republish", "republish-other"):
+                record.source_add(parent=line if op == "republish" else other, data=SRC[0])
+            elif op == "add" or not events:
                 record.event_record(red_line=line, kind=kind, occurred_on=when, summary="e", sources=SRC)
             elif op == "redate":
                 record.event_update(event=events[pick % len(events)], occurred_on=when)
@@ -319,8 +327,16 @@ class TestReplayOverTheDatabase(HypothesisTestCase):
                 Source.objects.filter(event=events[pick % len(events)]).delete()
             elif op == "resource":
                 record.source_add(parent=events[pick % len(events)], data=SRC[0])
+            elif op == "move":
+                record.event_update(event=events[pick % len(events)], red_line=other)
             else:
                 record.event_delete(event=events[pick % len(events)])
+        stored_public = dict(Event.objects.values_list("pk", "is_public"))
+        from_scratch = {
+            e.pk: e.red_line.is_published and e.sources.exists()
+            for e in Event.objects.select_related("red_line")
+        }
+        assert stored_public == from_scratch
         line.refresh_from_db()
         sourced = line.events.filter(sources__isnull=False).distinct()
         expected = derive_status(sourced)
@@ -392,3 +408,46 @@ def test_removing_one_of_several_sources_marks_the_line_updated():
     line.sources.first().delete()
     after = RedLine.objects.get(pk=line.pk)
     assert after.is_published and after.updated_at > before
+
+
+# --- the public flag stored on each event ---------------------------------------------------
+
+
+def public_flags(*events: Event) -> list[bool]:
+    return [Event.objects.get(pk=e.pk).is_public for e in events]
+
+
+def test_an_event_is_public_once_sourced_and_only_while_its_line_is_published():
+    line = RedLineFactory()
+    sourced = EventFactory(red_line=line)
+    unsourced = EventFactory(red_line=line, sourced=False)
+    assert public_flags(sourced, unsourced) == [True, False]
+    record.source_add(parent=unsourced, data=SRC[0])
+    assert public_flags(sourced, unsourced) == [True, True]
+    line.sources.all().delete()  # the line becomes a draft: none of its events is public
+    assert public_flags(sourced, unsourced) == [False, False]
+    record.source_add(parent=line, data=SRC[0])
+    assert public_flags(sourced, unsourced) == [True, True]
+    sourced.sources.get().delete()
+    assert public_flags(sourced, unsourced) == [False, True]
+
+
+def test_an_event_moved_to_a_draft_line_is_no_longer_public():
+    published, draft = RedLineFactory(), RedLineFactory()
+    draft.sources.all().delete()
+    event = EventFactory(red_line=published)
+    assert public_flags(event) == [True]
+    record.event_update(event=event, red_line=draft)
+    assert public_flags(event) == [False]
+    record.event_update(event=event, red_line=published)
+    assert public_flags(event) == [True]
+
+
+def test_the_bulk_refresh_of_public_flags_restores_the_definition():
+    line = RedLineFactory()
+    sourced, unsourced = EventFactory(red_line=line), EventFactory(red_line=line, sourced=False)
+    Event.objects.update(is_public=False)
+    Event.objects.filter(pk=unsourced.pk).update(is_public=True)
+    assert record.event_publication_refresh() == 2
+    assert public_flags(sourced, unsourced) == [True, False]
+    assert record.event_publication_refresh() == 0

@@ -74,6 +74,7 @@ def event_saved(sender: type, instance: Event, created: bool, raw: bool = False,
     record.red_line_sync_status(red_line=instance.red_line, cause=instance, reason=reason)
     previous = getattr(instance, "_previous_red_line_id", None)
     if previous and previous != instance.red_line_id:
+        record.event_publication_refresh(event_ids=[instance.pk])  # the new line may differ in publication
         moved_from = RedLine.objects.filter(pk=previous).first()
         if moved_from:
             record.red_line_sync_status(red_line=moved_from, reason=f"event moved to {instance.red_line}")

@@ -270,6 +270,8 @@ class Event(TimeStamped):
     actors = models.ManyToManyField(Actor, blank=True, related_name="events")
     summary = models.TextField()
     partial = models.BooleanField(default=False, help_text="A crossing that only partly meets the trigger.")
+    # Sourced and on a published line: kept by tracker.services.record.event_publication_refresh.
+    is_public = models.BooleanField(default=False, editable=False)
 
     history = HistoricalRecords(m2m_fields=[actors])
 
@@ -279,6 +281,9 @@ class Event(TimeStamped):
             models.Index(fields=["red_line", "occurred_on", "created_at"]),
             models.Index(fields=["kind", "-occurred_on"]),
             models.Index(fields=["-occurred_on"]),
+            models.Index(
+                fields=["occurred_on", "kind"], condition=Q(is_public=True), name="event_public_month"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=_in("kind", EventKind), name="event_kind_valid"),

@@ -30,7 +30,7 @@ from django.utils import timezone
 from tracker.errors import DomainError
 from tracker.models import Actor, Article, Deletion, Event, Feed, RedLine, Source, StatusChange
 from tracker.services.actor_counts import actor_counts_refresh
-from tracker.services.record import red_line_outcomes_refresh
+from tracker.services.record import event_publication_refresh, red_line_outcomes_refresh
 
 FORMAT = "red-line-tracker/record"
 # Bump when a field is renamed or removed, or its meaning changes; a new field with a default is
@@ -204,6 +204,7 @@ def record_import(*, lines: Iterable[str]) -> dict[str, int]:
             _reset_sequences(list(tables.values()))
             actor_counts_refresh()
             red_line_outcomes_refresh()  # backups written before the outcome was stored lack it
+            event_publication_refresh()  # nor the events' public flag
     except (DatabaseError, ValueError, KeyError, TypeError, serializers.base.DeserializationError) as exc:
         raise DomainError(f"restore failed, nothing was imported: {str(exc).splitlines()[0][:300]}") from exc
     return counts

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, ProtectedError, Q
+from django.db.models import Exists, OuterRef, ProtectedError, Q
 from django.utils import timezone
 
 from tracker.errors import DomainError, ProtectedRecord
@@ -111,6 +111,7 @@ def red_line_refresh_publication(*, red_line: RedLine) -> None:
     # Any change of sources changes what the line shows: bump it for mirrors and read caches.
     RedLine.objects.filter(pk=red_line.pk).update(is_published=published, updated_at=timezone.now())
     if stored is not None and stored != published:
+        event_publication_refresh(red_line_id=red_line.pk)
         actor_counts_refresh(actor_ids=red_line_actor_ids(red_line_id=red_line.pk))
     if red_line.is_published != published:
         red_line.is_published = published
@@ -119,9 +120,35 @@ def red_line_refresh_publication(*, red_line: RedLine) -> None:
             tombstone(model="red_line", key=red_line.slug)
 
 
+def event_public_condition() -> Q:
+    """The from-scratch definition of `Event.is_public`: sourced, on a published line."""
+    return Q(Exists(Source.objects.filter(event=OuterRef("pk")))) & Q(
+        Exists(RedLine.objects.filter(pk=OuterRef("red_line_id"), is_published=True))
+    )
+
+
+def event_publication_refresh(
+    *, event_ids: Iterable[int] | None = None, red_line_id: int | None = None
+) -> int:
+    """Store `is_public` afresh for the given events, a line's events, or (neither given) all; returns rows changed.
+
+    Only rows whose flag changes are written, so republishing a line with many events stays cheap.
+    """
+    events = Event.objects.all()
+    if event_ids is not None:
+        events = events.filter(pk__in=list(event_ids))
+    if red_line_id is not None:
+        events = events.filter(red_line_id=red_line_id)
+    public = event_public_condition()
+    return events.filter(public, is_public=False).update(is_public=True) + events.filter(
+        ~public, is_public=True
+    ).update(is_public=False)
+
+
 def event_refresh_publication(*, event: Event) -> None:
     """An event that lost its last source leaves the public record: tell mirrors."""
     Event.objects.filter(pk=event.pk).update(updated_at=timezone.now())
+    event_publication_refresh(event_ids=[event.pk])
     if not Source.objects.filter(event=event).exists():
         tombstone(model="event", key=str(event.pk))
 

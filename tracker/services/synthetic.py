@@ -306,6 +306,7 @@ def _line(
                 "occurred_on": occurred_on,
                 "summary": EVENT_TEXT[kind].format(d=declarer[1], t=trigger, r=response),
                 "partial": kind == "crossing" and rng.random() < 0.1,
+                "is_public": True,  # every synthetic event is sourced, every line published
             }
         )
     result = rules.derive(facts, declared_on=declared_on)
