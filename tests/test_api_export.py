@@ -143,3 +143,10 @@ def test_export_streams_one_chunk_per_batch_in_flat_memory(monkeypatch):
     assert len(sizes) == -(-lines // 40) > 3
     # The peak while reading a batch stays within a few batches' bytes, however many batches there are.
     assert max(peaks) < 10 * max(sizes) + 2_000_000
+
+
+def test_python_path_reads_two_queries_per_thousand_lines(monkeypatch, django_assert_max_num_queries):
+    python_path(monkeypatch)
+    synthetic_record_generate(actors=4, red_lines=1200, events=100, seed=22)
+    with django_assert_max_num_queries(1 + 2 * 2):
+        fetch("/api/v1/red-lines/?format=csv")
