@@ -451,3 +451,12 @@ def test_the_bulk_refresh_of_public_flags_restores_the_definition():
     assert record.event_publication_refresh() == 2
     assert public_flags(sourced, unsourced) == [True, False]
     assert record.event_publication_refresh() == 0
+
+
+def test_editing_a_stale_copy_of_an_event_keeps_its_public_flag():
+    event = record.event_record(
+        red_line=RedLineFactory(), kind="crossing", occurred_on=D(2024, 11, 19), summary="e", sources=SRC
+    )
+    assert public_flags(event) == [True]
+    record.event_update(event=event, summary="edited")  # this copy was read before its source
+    assert public_flags(event) == [True]

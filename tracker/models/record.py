@@ -1,6 +1,7 @@
 """The curated record: actors, red lines, the events that tested them, and sources."""
 
 import datetime
+from typing import Any
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -295,6 +296,17 @@ class Event(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.occurred_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; an update never writes `is_public`, which only its refresh keeps (this copy may be stale)."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "is_public" and f.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}
