@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from tracker.models import Actor, Event
 from tracker.selectors.actors import actor_name_filter
-from tracker.selectors.dashboard import sourced_public_events
+from tracker.selectors.events import public_events
 from tracker.selectors.red_lines import public_red_lines
 
 
@@ -68,7 +68,7 @@ def actor_lines_addressed(*, actor: Actor, limit: int = 25) -> Slice:
 def actor_crossings(*, actor: Actor, limit: int = 25) -> Slice:
     """Sourced crossings of published lines in which the actor took part, newest first."""
     qs = (
-        sourced_public_events()
+        public_events()
         .filter(kind=Event.Kind.CROSSING, actors=actor)
         .select_related("red_line", "red_line__declared_by")
         .order_by("-occurred_on", "-id")

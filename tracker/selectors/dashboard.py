@@ -14,9 +14,10 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, QuerySet, Subquery
+from django.db.models import Count, Subquery
 
 from tracker.models import Actor, Candidate, Deletion, Event, RedLine, Source
+from tracker.selectors.events import public_events
 from tracker.selectors.follow_through import FollowThrough, follow_through_by
 from tracker.selectors.red_lines import public_red_lines
 
@@ -52,11 +53,6 @@ def stack(parts: list[tuple[str, int]], *, scale_max: int) -> list[Segment]:
     return segments
 
 
-def sourced_public_events() -> QuerySet[Event]:
-    """Public events (sourced, on a published line), by the flag stored on each event."""
-    return Event.objects.filter(is_public=True)
-
-
 def status_counts() -> list[tuple[str, str, int]]:
     """(status, label, number of published lines) for every status, zeros included."""
     found = dict(
@@ -76,7 +72,7 @@ def recently_crossed(*, limit: int = 6, scan: int = 60) -> list[Event]:
     many times in a row cannot crowd the others out beyond that window.
     """
     latest = (
-        sourced_public_events()
+        public_events()
         .filter(kind=Event.Kind.CROSSING)
         .select_related("red_line", "red_line__declared_by")
         .order_by("-occurred_on", "-id")[:scan]
@@ -237,7 +233,7 @@ def events_by_month(*, today: date, months: int = 12) -> EventTimeline:
     When that window holds nothing (an old record), the window ends at the month of the
     latest public event instead, so the chart still shows the most recent activity.
     """
-    events = sourced_public_events()
+    events = public_events()
     latest = events.order_by("-occurred_on").values_list("occurred_on", flat=True).first()
     end = today
     shifted = False

@@ -1,19 +1,20 @@
 """Reads of events for the API lists, feeds and exports."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from tracker.models import Actor, Event, Source
 
 
-def published_events() -> QuerySet[Event]:
-    """Sourced events on published lines, with what a listing shows, in a constant number of queries.
+def public_events() -> QuerySet[Event]:
+    """Events that count publicly: sourced, on a published line (the flag each event keeps,
+    maintained by tracker.services.record.event_publication_refresh)."""
+    return Event.objects.filter(is_public=True)
 
-    Same rows as `red_lines.public_events()`, written as a semi-join (EXISTS) rather than
-    JOIN + DISTINCT so PostgreSQL can walk an index in order and stop at the page size.
-    """
+
+def published_events() -> QuerySet[Event]:
+    """Public events with what a listing shows, in a constant number of queries."""
     return (
-        Event.objects.filter(red_line__is_published=True)
-        .filter(Exists(Source.objects.filter(event_id=OuterRef("pk"))))
+        public_events()
         .select_related("red_line")
         .prefetch_related(
             Prefetch("actors", queryset=Actor.objects.only("id", "slug", "name")),

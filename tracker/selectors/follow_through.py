@@ -50,10 +50,6 @@ def public_red_lines() -> QuerySet[RedLine]:
     return RedLine.objects.filter(is_published=True)
 
 
-def public_events() -> QuerySet[Event]:
-    return Event.objects.filter(red_line__is_published=True, sources__isnull=False).distinct()
-
-
 def _window(
     qs: QuerySet[RedLine],
     *,

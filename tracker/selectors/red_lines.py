@@ -35,11 +35,6 @@ def public_red_lines() -> QuerySet[RedLine]:
     )
 
 
-def public_events() -> QuerySet[Event]:
-    """Events that count publicly: sourced, on a published line."""
-    return Event.objects.filter(red_line__is_published=True, sources__isnull=False).distinct()
-
-
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 timestamp, compared in UTC; offsets PostgreSQL cannot store (beyond ±15:59) are fine."""
 
