@@ -198,6 +198,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker; above 1: gthread")
     parser.add_argument(
+        "--ingest-nice",
+        type=int,
+        default=6,
+        help="CPU niceness of the ingestion batch; 6 weighs like the compose worker's cpu_shares 256 vs 1024",
+    )
+    parser.add_argument(
         "--redis",
         default="redis://127.0.0.1:6379/7",
         help="Redis for the shared read cache, as in production (emptied first); '' for per-worker memory",
@@ -275,6 +281,7 @@ def main() -> None:
             return
         ingest = subprocess.Popen(
             [sys.executable, "-c", INGEST, str(args.articles)],
+            preexec_fn=lambda: os.nice(args.ingest_nice),
             cwd=ROOT,
             env={**env, "LOG_LEVEL": "WARNING"},
             stdout=subprocess.PIPE,
@@ -309,7 +316,7 @@ def main() -> None:
         if ingest_out:
             done = json.loads(ingest_out[-1])
             print(
-                f"\ningestion: {done['articles']} articles in {done['seconds']:.0f} s ({done['articles'] / done['seconds']:.1f}/s)"
+                f"\ningestion: {done['articles']} articles in {done['seconds']:.0f} s ({done['articles'] / done['seconds']:.1f}/s, nice {args.ingest_nice})"
             )
         for label, figures in phases:
             print(f"\nload alone -> {label}:")
