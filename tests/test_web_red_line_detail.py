@@ -7,6 +7,7 @@ import pytest
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory, SourceFactory
 from tests.web_support import queries_for
+from tracker.services.demo import demo_record_load
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -168,3 +169,65 @@ def test_the_page_costs_the_same_queries_with_few_or_many_events(client, line, d
     with django_assert_max_num_queries(9 + 1):
         many = queries_for(client, "/red-lines/strikes/")
     assert few == many
+
+
+@pytest.fixture
+def demo():
+    demo_record_load()
+
+
+DEMO = "/red-lines/putin-long-range-strikes-2024/"
+
+
+def line_header(html: str) -> str:
+    return html.split('<header class="line-header">')[1].split("</header>")[0]
+
+
+def test_as_of_a_date_before_the_crossing_shows_the_earlier_status_and_hides_later_events(client, demo):
+    current = page(client, "putin-long-range-strikes-2024")
+    assert "Oreshnik" in current and "Shown as of" not in current
+    response = client.get(DEMO, {"as_of": "2024-11-18"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="badge badge-active"' in line_header(html)
+    assert "Zakharova" in html  # the restatement of 18 November
+    assert "Bryansk" not in html and "Oreshnik" not in html and "Storm Shadow" not in html
+
+
+def test_as_of_banner_links_to_the_current_record_and_the_form_sets_it(client, demo):
+    html = client.get(DEMO, {"as_of": "2024-11-20"}).content.decode()
+    assert "Shown as of" in html and "20 November 2024" in html
+    assert f'<a href="{DEMO}">see the current record</a>' in html
+    assert '<label for="as-of-date">Show as of</label>' in html
+    assert re.search(r'<form class="as-of" method="get" action="' + re.escape(DEMO), html)
+    assert 'name="as_of" value="2024-11-20"' in html
+    assert 'class="badge badge-crossed"' in line_header(html)
+
+
+def test_as_of_malformed_is_a_400_page_with_an_escaped_message(client, demo):
+    response = client.get(DEMO, {"as_of": "<script>alert(1)</script>"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "is not a date (YYYY-MM-DD)" in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+    assert "Oreshnik" in html  # the current record is shown
+    for bad in ("garbage", "2024-13-01", "20241118", "2024-W47-1"):
+        assert client.get(DEMO, {"as_of": bad}).status_code == 400
+
+
+def test_as_of_before_the_declaration_or_in_the_future(client, demo):
+    response = client.get(DEMO, {"as_of": "2024-01-01"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "this line had not yet been declared" in html and "Shown as of" not in html
+    future = client.get(DEMO, {"as_of": "2999-01-01"}).content.decode()
+    today = datetime.date.today()
+    assert f'value="{today.isoformat()}"' in future and "Oreshnik" in future
+
+
+def test_as_of_costs_the_same_queries(client, line, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9 + 1):
+        plain = queries_for(client, "/red-lines/strikes/")
+    with django_assert_max_num_queries(9 + 1):
+        dated = queries_for(client, "/red-lines/strikes/?as_of=2024-11-19")
+    assert plain == dated

@@ -5,6 +5,8 @@ in place; the same URL without htmx renders the whole page, so every query can b
 Anonymous visitors' pages come from the read cache until the record changes (tracker.response_cache).
 """
 
+import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +28,7 @@ from tracker.selectors.red_lines import (
     RedLineFilter,
     public_red_lines,
     red_line_events,
+    red_line_status_as_of,
     red_line_status_history,
 )
 from tracker.selectors.timeline import red_line_timeline
@@ -36,6 +39,7 @@ PAGING = ("page", "after", "before", "format")
 ACTOR_PAGE_SIZE = 50
 ACTOR_MENU = 300
 API_RED_LINES = "/api/v1/red-lines/"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 SORT_OPTIONS: tuple[tuple[str, str], ...] = (
     ("", "Best match, then newest"),
     ("-declared_on", "Newest declared"),
@@ -219,20 +223,50 @@ def red_line_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=400 if problems else 200)
 
 
+def _as_of(raw: str | None, line: RedLine, problems: list[str]) -> tuple[date | None, bool]:
+    """The date of `?as_of=` (a future date is today), or None; and whether the input was malformed."""
+    if raw in (None, ""):
+        return None, False
+    try:
+        if not ISO_DATE.fullmatch(raw.strip()):
+            raise ValueError
+        as_of = date.fromisoformat(raw.strip())
+    except ValueError:
+        problems.append(f"“{raw[:40]}” is not a date (YYYY-MM-DD); showing the current record.")
+        return None, True
+    if as_of < line.declared_on:
+        declared = line.declared_on.strftime("%-d %B %Y")
+        problems.append(
+            f"On {as_of.strftime('%-d %B %Y')} this line had not yet been declared (it was declared on "
+            f"{declared}); showing the current record."
+        )
+        return None, False
+    return min(as_of, timezone.localdate()), False
+
+
 @cache_anonymous_page
 def red_line_detail(request: HttpRequest, slug: str) -> HttpResponse:
     line = public_red_lines().select_related("restates").prefetch_related("sources").filter(slug=slug).first()
     if line is None:
         raise Http404("No published red line has this address.")
-    events = list(red_line_events(red_line=line))
-    history = list(red_line_status_history(red_line=line).select_related("event"))
+    problems: list[str] = []
+    as_of, malformed = _as_of(request.GET.get("as_of"), line, problems)
+    events = list(red_line_events(red_line=line, as_of=as_of))
+    history = list(red_line_status_history(red_line=line, as_of=as_of).select_related("event"))
+    if as_of is not None:
+        red_line_status_as_of(red_line=line, events=events)
     restated_by = list(public_red_lines().filter(restates=line).order_by("declared_on", "id"))
     line_sources = list(line.sources.all())
-    drawn = {"events": events, "line_sources": line_sources, "today": timezone.localdate()}
+    drawn = {"events": events, "line_sources": line_sources, "today": as_of or timezone.localdate()}
     context = {
         "line": line,
         "events": events,
         "history": history,
+        "as_of": as_of,
+        "as_of_input": request.GET.get("as_of", "")[:40]
+        if malformed
+        else (as_of.isoformat() if as_of else ""),
+        "problems": problems,
         "restated_by": restated_by,
         "restates": line.restates if line.restates and line.restates.is_published else None,
         "line_sources": line_sources,
@@ -242,7 +276,7 @@ def red_line_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "permalink": request.build_absolute_uri(line.get_absolute_url()),
         "json_url": f"{API_RED_LINES}{line.slug}/",
     }
-    return render(request, "tracker/red_line_detail.html", context)
+    return render(request, "tracker/red_line_detail.html", context, status=400 if malformed else 200)
 
 
 @cache_anonymous_page

@@ -1,7 +1,7 @@
 """Reads of red lines shared by the API and the dashboard: one filter set, one search."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 
 from tracker.models import Actor, Event, RedLine, Source, StatusChange
 from tracker.selectors.search import full_text_filter
+from tracker.services import status as rules
 
 ORDERING_FIELDS = (
     ("declared_on", "declared_on"),
@@ -96,8 +97,22 @@ def red_line_events(*, red_line: RedLine, as_of: date | None = None) -> QuerySet
     return qs
 
 
-def red_line_status_history(*, red_line: RedLine) -> QuerySet[StatusChange]:
-    return red_line.status_changes.order_by("changed_on", "recorded_at", "id")
+def red_line_status_history(*, red_line: RedLine, as_of: date | None = None) -> QuerySet[StatusChange]:
+    qs = red_line.status_changes.order_by("changed_on", "recorded_at", "id")
+    if as_of is not None:
+        qs = qs.filter(changed_on__lte=as_of)
+    return qs
+
+
+def red_line_status_as_of(*, red_line: RedLine, events: Sequence[Event]) -> None:
+    """Give `red_line` (in memory only) the status fields the rules derive from `events`.
+
+    Pass the events up to a date (`red_line_events(..., as_of=...)`) for the line as it stood then.
+    """
+    result = rules.derive(events, declared_on=red_line.declared_on)
+    red_line.status = result.status
+    red_line.status_changed_on = result.status_changed_on
+    red_line.last_reaffirmed_on = result.last_reaffirmed_on
 
 
 # The list's columns in order; addressees and sources are lists of slugs and URLs.
