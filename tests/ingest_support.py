@@ -271,6 +271,36 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class PrivateRedis:
+    """A redis-server of our own (a free port unless given), so stopping it disturbs nobody."""
+
+    def __init__(self, workdir: Path | str, port: int | None = None) -> None:
+        self.workdir, self.port = str(workdir), port or free_port()
+        self.proc: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", self.workdir],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self.up, 10, f"redis on {self.port} did not start", interval=0.1)
+
+    def up(self) -> bool:
+        ping = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True)
+        return ping.stdout.strip() == "PONG"
+
+    def stop(self) -> None:
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
 def flush_redis(url: str) -> None:
     import redis
 

@@ -24,6 +24,8 @@ import psycopg2
 import pytest
 import requests
 
+from tests.ingest_support import PrivateRedis
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,48 +51,6 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
             pass
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-class OwnRedis:
-    """A redis-server of our own, so stopping it disturbs nobody."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(REDIS_PORT),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(self.up, 10, "redis on 6390")
-
-    def up(self) -> bool:
-        return (
-            subprocess.run(
-                ["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True, text=True
-            ).stdout.strip()
-            == "PONG"
-        )
-
-    def stop(self) -> None:
-        subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "shutdown", "nosave"], capture_output=True)
-        if self.proc:
-            self.proc.wait(timeout=10)
-            self.proc = None
 
 
 class Receiver:
@@ -138,7 +98,7 @@ print(json.dumps({"token": token.key, "line": line.slug}))
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[dict]:
     workdir = tmp_path_factory.mktemp("faults")
-    redis_server = OwnRedis(workdir)
+    redis_server = PrivateRedis(workdir, REDIS_PORT)
     redis_server.start()
     admin = psycopg2.connect(PG_ADMIN)
     admin.autocommit = True

@@ -22,7 +22,7 @@ import psycopg2
 import pytest
 import requests
 
-from tests.ingest_support import Process, free_port, story, wait_until
+from tests.ingest_support import PrivateRedis, Process, free_port, story, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -101,17 +101,8 @@ def stack(tmp_path) -> Iterator[dict]:
         with admin.cursor() as cursor:
             cursor.execute(f"CREATE DATABASE {DB_NAME}")
         admin.close()
-        redis_server = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(redis_port),
-                *["--bind", "127.0.0.1", "--appendonly", "no", "--save"],
-                "",
-            ],
-            stdout=subprocess.DEVNULL,
-            cwd=tmp_path,
-        )
+        redis_server = PrivateRedis(tmp_path, redis_port)
+        redis_server.start()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_"))}
         env.update(
             DJANGO_SETTINGS_MODULE="tracker.settings",
@@ -186,8 +177,7 @@ def stack(tmp_path) -> Iterator[dict]:
         for process in processes:
             process.stop()
         if redis_server is not None:
-            redis_server.terminate()
-            redis_server.wait(timeout=10)
+            redis_server.stop()
         postgres.destroy()
 
 

@@ -1,7 +1,5 @@
 """Anonymous dashboard pages come from the read cache until the record changes, and only theirs do."""
 
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -12,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
+from tests.ingest_support import PrivateRedis
 from tests.web_support import queries_for
 from tracker.models import Candidate
 from tracker.models.ingest import Article
@@ -153,49 +152,14 @@ def test_pages_with_a_message_and_missing_pages_are_never_cached(client, world):
 # --- with the cache on a Redis that goes away -------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of our own on a free port, so stopping it disturbs nobody."""
-
-    def __init__(self, port: int, workdir: str) -> None:
-        self.port, self.workdir = port, workdir
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-            + ["--appendonly", "no", "--dir", self.workdir],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            ping = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True)
-            if ping.stdout.strip() == "PONG":
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"redis on {self.port} did not start")
-
-    def stop(self) -> None:
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-
 @pytest.fixture
 def redis_cache(settings, tmp_path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(free_port(), str(tmp_path))
+    server = PrivateRedis(tmp_path)
     server.start()
     settings.CACHES = {
         "default": {
             "BACKEND": "tracker.cache.TolerantRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{server.port}/0",
+            "LOCATION": server.url(),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
