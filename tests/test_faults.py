@@ -10,7 +10,6 @@ connected to our database (what a PostgreSQL restart does to clients), with pg_t
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -24,7 +23,7 @@ import psycopg2
 import pytest
 import requests
 
-from tests.ingest_support import PrivateRedis
+from tests.ingest_support import PrivateRedis, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -33,12 +32,6 @@ BIN = Path(sys.executable).parent
 REDIS_PORT = 6390
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 FAULT_DB = "rl_ops_fault"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
