@@ -5,10 +5,11 @@ list of {url, publisher, title, published_on, quote}.
 """
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Manager
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
@@ -252,12 +253,29 @@ _DATE = serializers.DateField(read_only=True)
 _DATETIME = serializers.DateTimeField(read_only=True)
 
 
+def _date_text(value: Any) -> Any:
+    """DateField's output (ISO 8601) without a field lookup per value: rows carry many dates."""
+    if type(value) is date and _iso_dates(_DATE):
+        return value.isoformat()
+    return _DATE.to_representation(value)
+
+
+def _datetime_text(value: Any) -> Any:
+    """DateTimeField's output (ISO 8601 in the current time zone, UTC as Z) for an aware datetime."""
+    output = getattr(_DATETIME, "format", api_settings.DATETIME_FORMAT)
+    iso = isinstance(output, str) and output.lower() == ISO_8601
+    if not iso or not isinstance(value, datetime) or value.tzinfo is None:
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def source_data(source: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "url": source["url"],
         "publisher": source["publisher"],
         "title": source["title"],
-        "published_on": _DATE.to_representation(source["published_on"]),
+        "published_on": _date_text(source["published_on"]),
         "quote": source["quote"],
         "article": source["article"],
     }
@@ -267,13 +285,13 @@ def _event_data(event: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": event["id"],
         "kind": event["kind"],
-        "occurred_on": _DATE.to_representation(event["occurred_on"]),
+        "occurred_on": _date_text(event["occurred_on"]),
         "actors": event["actors"],
         "summary": event["summary"],
         "partial": event["partial"],
         "sources": [source_data(x) for x in event["sources"]],
-        "created_at": _DATETIME.to_representation(event["created_at"]),
-        "updated_at": _DATETIME.to_representation(event["updated_at"]),
+        "created_at": _datetime_text(event["created_at"]),
+        "updated_at": _datetime_text(event["updated_at"]),
     }
 
 
@@ -286,7 +304,7 @@ def red_line_data(detail: LineDetail) -> dict[str, Any]:
         "declared_by": line["declared_by"],
         "declared_by_name": line["declared_by_name"],
         "addressees": detail.addressees,
-        "declared_on": _DATE.to_representation(line["declared_on"]),
+        "declared_on": _date_text(line["declared_on"]),
         "statement": line["statement"],
         "trigger": line["trigger"],
         "threatened_response": line["threatened_response"],
@@ -296,11 +314,11 @@ def red_line_data(detail: LineDetail) -> dict[str, Any]:
         "topics": [str(topic) for topic in line["topics"]],
         "restates": line["restates"],
         "status": line["status"],
-        "status_changed_on": _DATE.to_representation(line["status_changed_on"]),
-        "last_reaffirmed_on": _DATE.to_representation(line["last_reaffirmed_on"]),
+        "status_changed_on": _date_text(line["status_changed_on"]),
+        "last_reaffirmed_on": _date_text(line["last_reaffirmed_on"]),
         "sources": [source_data(x) for x in detail.sources],
-        "created_at": _DATETIME.to_representation(line["created_at"]),
-        "updated_at": _DATETIME.to_representation(line["updated_at"]),
+        "created_at": _datetime_text(line["created_at"]),
+        "updated_at": _datetime_text(line["updated_at"]),
     }
 
 
@@ -308,7 +326,7 @@ def red_line_detail_data(detail: LineDetail, *, as_of: date | None) -> dict[str,
     """What RedLineDetailSerializer gives for the line, from its rows."""
     return {
         **red_line_data(detail),
-        "as_of": _DATE.to_representation(as_of),
+        "as_of": _date_text(as_of),
         "events": [_event_data(e) for e in detail.events],
     }
 
@@ -320,10 +338,10 @@ def history_data(
     return {
         "red_line": slug,
         "status": status,
-        "as_of": _DATE.to_representation(as_of),
+        "as_of": _date_text(as_of),
         "timeline": [
             {
-                "date": _DATE.to_representation(entry.date),
+                "date": _date_text(entry.date),
                 "type": entry.type,
                 "kind": entry.kind,
                 "summary": entry.summary,

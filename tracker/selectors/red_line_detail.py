@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tracker.models import Event, RedLine, Source, StatusChange
+from tracker.selectors.prepared import prepared_rows
 from tracker.selectors.red_lines import FLAT_COLUMNS
 from tracker.services import status as rules
 
@@ -37,15 +38,64 @@ class LineDetail:
     status_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _sources(where: Q) -> list[tuple[Any, ...]]:
-    """(red_line_id, event_id, *SOURCE_COLUMNS) rows in the sources' order."""
-    return list(
-        Source.objects.filter(where)
-        .order_by("published_on", "id")
-        .values_list(
-            "red_line_id", "event_id", "url", "publisher", "title", "published_on", "quote", "article_id"
-        )
+# (red_line_id, event_id, *SOURCE_COLUMNS), in the sources' order.
+_SOURCE_ROW = ("red_line_id", "event_id", "url", "publisher", "title", "published_on", "quote", "article_id")
+
+
+def _line_sources(ids: list[int]) -> QuerySet[Source]:
+    return (
+        Source.objects.filter(red_line_id__any=ids).order_by("published_on", "id").values_list(*_SOURCE_ROW)
     )
+
+
+def _line_and_event_sources(pk: int, event_ids: list[int]) -> QuerySet[Source]:
+    return (
+        Source.objects.filter(Q(red_line_id=pk) | Q(event_id__any=event_ids))
+        .order_by("published_on", "id")
+        .values_list(*_SOURCE_ROW)
+    )
+
+
+def _addressees(ids: list[int]) -> QuerySet:
+    return (
+        RedLine.addressees.through.objects.filter(redline_id__any=ids)
+        .order_by("actor__name", "actor_id")
+        .values_list("redline_id", "actor__slug", "actor__name")
+    )
+
+
+def _event_actors(ids: list[int]) -> QuerySet:
+    return (
+        Event.actors.through.objects.filter(event_id__any=ids)
+        .order_by("actor__name", "actor_id")
+        .values_list("event_id", "actor__slug", "actor__name")
+    )
+
+
+def _published_line(slug: str) -> QuerySet[RedLine]:
+    return (
+        RedLine.objects.filter(slug=slug, is_published=True)
+        .order_by()
+        .values_list(*LINE_COLUMNS.values())[:1]
+    )
+
+
+def _sourced_events(pk: int, as_of: date | None = None) -> QuerySet[Event]:
+    events = Event.objects.filter(red_line_id=pk).filter(Exists(Source.objects.filter(event=OuterRef("pk"))))
+    if as_of is not None:
+        events = events.filter(occurred_on__lte=as_of)
+    return events.order_by("occurred_on", "created_at", "id").values_list(*EVENT_COLUMNS)
+
+
+def _status_changes(pk: int, as_of: date | None = None) -> QuerySet[StatusChange]:
+    changes = StatusChange.objects.filter(red_line_id=pk)
+    if as_of is not None:
+        changes = changes.filter(changed_on__lte=as_of)
+    return changes.order_by("changed_on", "recorded_at", "id").values_list(*STATUS_CHANGE_COLUMNS)
+
+
+def _with_as_of(as_of: date | None) -> dict[str, date]:
+    return {} if as_of is None else {"as_of": as_of}
 
 
 class RedLineRows:
@@ -74,13 +124,10 @@ def red_lines_rows_completed(rows: list[tuple[Any, ...]]) -> list[LineDetail]:
     by_id = {d.line["id"]: d for d in details}
     if not by_id:
         return details
-    for line_id, slug, name in (
-        RedLine.addressees.through.objects.filter(redline_id__in=list(by_id))
-        .order_by("actor__name", "actor_id")
-        .values_list("redline_id", "actor__slug", "actor__name")
-    ):
+    ids = list(by_id)
+    for line_id, slug, name in prepared_rows("list-addressees", _addressees, ids=ids):
         by_id[line_id].addressees.append({"slug": slug, "name": name})
-    for line_id, _, *values in _sources(Q(red_line_id__in=list(by_id))):
+    for line_id, _, *values in prepared_rows("list-sources", _line_sources, ids=ids):
         by_id[line_id].sources.append(dict(zip(SOURCE_COLUMNS, values, strict=True)))
     return details
 
@@ -93,11 +140,7 @@ def red_line_detail(
     `actors` reads addressees and events' actors (the detail); `status_changes` reads the recorded
     changes (the history).
     """
-    found = list(
-        RedLine.objects.filter(slug=slug, is_published=True)
-        .order_by()
-        .values_list(*LINE_COLUMNS.values())[:1]
-    )
+    found = prepared_rows("line", _published_line, slug=slug)
     if not found:
         return None
     line = dict(zip(LINE_COLUMNS, found[0], strict=True))
@@ -106,38 +149,30 @@ def red_line_detail(
     if actors:
         detail.addressees = [
             {"slug": slug, "name": name}
-            for slug, name in RedLine.addressees.through.objects.filter(redline_id=pk)
-            .order_by("actor__name", "actor_id")
-            .values_list("actor__slug", "actor__name")
+            for _, slug, name in prepared_rows("list-addressees", _addressees, ids=[pk])
         ]
-    events = Event.objects.filter(red_line_id=pk).filter(Exists(Source.objects.filter(event=OuterRef("pk"))))
-    if as_of is not None:
-        events = events.filter(occurred_on__lte=as_of)
+    shape = "events" if as_of is None else "events-as-of"
     detail.events = [
         dict(zip(EVENT_COLUMNS, row, strict=True))
-        for row in events.order_by("occurred_on", "created_at", "id").values_list(*EVENT_COLUMNS)
+        for row in prepared_rows(shape, _sourced_events, pk=pk, **_with_as_of(as_of))
     ]
     by_id = {e["id"]: e for e in detail.events}
     for event in detail.events:
         event["sources"], event["actors"] = [], []
     # The line's sources and its events' in one query.
-    for line_id, event_id, *values in _sources(Q(red_line_id=pk) | Q(event_id__in=list(by_id))):
+    for line_id, event_id, *values in prepared_rows(
+        "line-and-event-sources", _line_and_event_sources, pk=pk, event_ids=list(by_id)
+    ):
         source = dict(zip(SOURCE_COLUMNS, values, strict=True))
         (detail.sources if line_id == pk else by_id[event_id]["sources"]).append(source)
     if by_id and actors:
-        for event_id, slug, name in (
-            Event.actors.through.objects.filter(event_id__in=list(by_id))
-            .order_by("actor__name", "actor_id")
-            .values_list("event_id", "actor__slug", "actor__name")
-        ):
+        for event_id, slug, name in prepared_rows("event-actors", _event_actors, ids=list(by_id)):
             by_id[event_id]["actors"].append({"slug": slug, "name": name})
     if status_changes:
-        changes = StatusChange.objects.filter(red_line_id=pk)
-        if as_of is not None:
-            changes = changes.filter(changed_on__lte=as_of)
+        shape = "status-changes" if as_of is None else "status-changes-as-of"
         detail.status_changes = [
             dict(zip(STATUS_CHANGE_COLUMNS, row, strict=True))
-            for row in changes.order_by("changed_on", "recorded_at", "id").values_list(*STATUS_CHANGE_COLUMNS)
+            for row in prepared_rows(shape, _status_changes, pk=pk, **_with_as_of(as_of))
         ]
     if as_of is not None:  # the status as the events up to that day give it
         result = rules.derive(detail.events, declared_on=line["declared_on"])
