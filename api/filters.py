@@ -6,7 +6,7 @@ from rest_framework.filters import BaseFilterBackend
 
 from tracker.models import Actor, Deletion, Event
 from tracker.selectors.actors import actor_name_filter
-from tracker.selectors.red_lines import UtcDateTimeFilter
+from tracker.selectors.red_lines import StaticFilterSet, UtcDateTimeFilter
 
 UPDATED_SINCE_HELP = "Only records changed at or after this ISO 8601 timestamp (for keeping a copy in sync)."
 
@@ -32,7 +32,7 @@ class StableOrderingBackend(BaseFilterBackend):
         return stable_order(queryset)
 
 
-class ActorFilter(django_filters.FilterSet):
+class ActorFilter(StaticFilterSet):
     kind = django_filters.MultipleChoiceFilter(
         choices=Actor.Kind.choices, help_text="Actor kind (repeatable)"
     )
@@ -61,7 +61,7 @@ class ActorFilter(django_filters.FilterSet):
         return actor_name_filter(qs, value)
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(StaticFilterSet):
     red_line = django_filters.CharFilter(field_name="red_line__slug", help_text="Red line slug")
     kind = django_filters.MultipleChoiceFilter(
         choices=Event.Kind.choices, help_text="Event kind (repeatable)"
@@ -92,7 +92,7 @@ class EventFilter(django_filters.FilterSet):
         return qs.filter(pk__in=Event.actors.through.objects.filter(actor__slug=value).values("event_id"))
 
 
-class DeletionFilter(django_filters.FilterSet):
+class DeletionFilter(StaticFilterSet):
     since = UtcDateTimeFilter(
         field_name="deleted_at", lookup_expr="gte", help_text="Tombstones recorded at or after (ISO 8601)"
     )

@@ -5,7 +5,7 @@ list of {url, publisher, title, published_on, quote}.
 """
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.db.models import Manager
@@ -260,13 +260,13 @@ def _date_text(value: Any) -> Any:
     return _DATE.to_representation(value)
 
 
-def _datetime_text(value: Any) -> Any:
-    """DateTimeField's output (ISO 8601 in the current time zone, UTC as Z) for an aware datetime."""
+def _datetime_text(value: Any, tz: tzinfo | None = None) -> Any:
+    """DateTimeField's output (ISO 8601 in the current time zone `tz`, UTC as Z)."""
     output = getattr(_DATETIME, "format", api_settings.DATETIME_FORMAT)
     iso = isinstance(output, str) and output.lower() == ISO_8601
     if not iso or not isinstance(value, datetime) or value.tzinfo is None:
         return _DATETIME.to_representation(value)
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -281,7 +281,7 @@ def source_data(source: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _event_data(event: Mapping[str, Any]) -> dict[str, Any]:
+def _event_data(event: Mapping[str, Any], tz: tzinfo) -> dict[str, Any]:
     return {
         "id": event["id"],
         "kind": event["kind"],
@@ -290,14 +290,15 @@ def _event_data(event: Mapping[str, Any]) -> dict[str, Any]:
         "summary": event["summary"],
         "partial": event["partial"],
         "sources": [source_data(x) for x in event["sources"]],
-        "created_at": _datetime_text(event["created_at"]),
-        "updated_at": _datetime_text(event["updated_at"]),
+        "created_at": _datetime_text(event["created_at"], tz),
+        "updated_at": _datetime_text(event["updated_at"], tz),
     }
 
 
-def red_line_data(detail: LineDetail) -> dict[str, Any]:
-    """What RedLineSerializer gives for the line, from its rows."""
+def red_line_data(detail: LineDetail, tz: tzinfo | None = None) -> dict[str, Any]:
+    """What RedLineSerializer gives for the line, from its rows (`tz`: the current time zone)."""
     line = detail.line
+    tz = tz or timezone.get_current_timezone()
     return {
         "slug": line["slug"],
         "title": line["title"],
@@ -317,17 +318,18 @@ def red_line_data(detail: LineDetail) -> dict[str, Any]:
         "status_changed_on": _date_text(line["status_changed_on"]),
         "last_reaffirmed_on": _date_text(line["last_reaffirmed_on"]),
         "sources": [source_data(x) for x in detail.sources],
-        "created_at": _datetime_text(line["created_at"]),
-        "updated_at": _datetime_text(line["updated_at"]),
+        "created_at": _datetime_text(line["created_at"], tz),
+        "updated_at": _datetime_text(line["updated_at"], tz),
     }
 
 
 def red_line_detail_data(detail: LineDetail, *, as_of: date | None) -> dict[str, Any]:
     """What RedLineDetailSerializer gives for the line, from its rows."""
+    tz = timezone.get_current_timezone()
     return {
-        **red_line_data(detail),
+        **red_line_data(detail, tz),
         "as_of": _date_text(as_of),
-        "events": [_event_data(e) for e in detail.events],
+        "events": [_event_data(e, tz) for e in detail.events],
     }
 
 

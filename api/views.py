@@ -199,7 +199,8 @@ class RedLineViewSet(
         if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
             return super().list(request, *args, **kwargs)
         page = self.paginate_queryset(RedLineRows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response([s.red_line_data(d) for d in red_lines_rows_completed(page)])
+        tz = timezone.get_current_timezone()
+        return self.get_paginated_response([s.red_line_data(d, tz) for d in red_lines_rows_completed(page)])
 
     def _as_of(self) -> Any:
         query = s.AsOfQuerySerializer(data=self.request.query_params)

@@ -48,7 +48,22 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
-class RedLineFilter(django_filters.FilterSet):
+class StaticFilterSet(django_filters.FilterSet):
+    """A filter set whose filters never depend on the request: its form class is built once.
+
+    django-filter builds a new form class, and a form field for every filter, on each request.
+    """
+
+    def get_form_class(self) -> type:
+        cls = type(self)
+        form_class = cls.__dict__.get("_static_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._static_form_class = form_class
+        return form_class
+
+
+class RedLineFilter(StaticFilterSet):
     # distinct=False: plain columns, no join; DISTINCT over every column is slow on a big record.
     status = django_filters.MultipleChoiceFilter(choices=RedLine.Status.choices, distinct=False)
     declared_by = django_filters.CharFilter(field_name="declared_by__slug", help_text="Actor slug")
