@@ -93,3 +93,31 @@ def test_analyze_command_refuses_bad_input_with_one_line(tmp_path):
         call_command("analyze", str(tmp_path / "missing.txt"))
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("analyze", str(binary), "--date", "yesterday")
+
+
+def test_the_index_stamps_change_on_every_save_addition_and_deletion_without_counting_rows():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ActorFactory, RedLineFactory
+    from tracker.analysis.actors import actor_stamp
+    from tracker.analysis.lines import line_stamp
+    from tracker.services import record
+
+    line = RedLineFactory()
+    actor = ActorFactory(name="Stamp Actor")
+    seen = {(line_stamp(), actor_stamp())}
+    for change in (
+        lambda: RedLineFactory(),
+        lambda: record.red_line_update(red_line=line, user=None, title="A new title for the stamp"),
+        lambda: record.red_line_delete(red_line=line, user=None),
+        lambda: ActorFactory(name="Another Stamp Actor"),
+        lambda: actor.delete(),
+    ):
+        change()
+        stamps = (line_stamp(), actor_stamp())
+        assert stamps not in seen
+        seen.add(stamps)
+    with CaptureQueriesContext(connection) as ctx:
+        line_stamp()
+    assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)

@@ -87,6 +87,35 @@ def throughput(port: int, paths: list[str], clients: int, seconds: float, cold: 
     return sum(done) / (time.perf_counter() - started)
 
 
+def cpu_calibration() -> float:
+    """Seconds for 10 million pure-Python additions: compares this machine's speed with another's."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
+def stats_uncached_ms(n: int = 10) -> float:
+    """Median of `n` stats requests in-process with the cache emptied before each: the figures' real cost.
+
+    Over HTTP the stats row is answered from the per-version figure cache, which `nocache` cannot bust.
+    """
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client()
+    timings = []
+    for _ in range(n):
+        cache.clear()
+        start = time.perf_counter()
+        response = client.get("/api/v1/stats/")
+        timings.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"/api/v1/stats/ answered {response.status_code}")
+    return statistics.median(timings)
+
+
 def capture_sql(paths: list[str]) -> dict[str, list[str]]:
     """The SQL each request runs, captured by running it in-process through Django."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
@@ -229,6 +258,14 @@ def main() -> None:
             for path in paths:
                 get(args.port, path)
                 get(args.port, path)
+        floor = {
+            path: percentile(sequential(args.port, [path], 200), 50) for path in ("/healthz", "/api/v1/")
+        }
+        print(
+            f"machine: 10M pure-Python additions in {cpu_calibration():.2f} s; per-request floor through "
+            f"HTTP and gunicorn: /healthz {floor['/healthz']:.1f} ms, /api/v1/ (DRF, no SQL) "
+            f"{floor['/api/v1/']:.1f} ms; API-SQL is the request's time outside PostgreSQL"
+        )
         modes = ["cold", "warm"] if args.mode == "both" else [args.mode]
         sql_by: dict[str, list[float]] = {}
         for mode in modes:
@@ -266,15 +303,20 @@ def main() -> None:
                 f"gunicorn 2 workers on loopback, {args.clients} clients for req/s, median of {args.runs} runs"
             )
             print(
-                f"{'endpoint':26} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'SQL ms':>8} {'API/SQL':>8} {'queries':>8}"
+                f"{'endpoint':26} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'SQL ms':>8} {'API/SQL':>8} {'API-SQL':>8} {'queries':>8}"
             )
             for name, runs in results.items():
                 med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
                 ratio = med["p50"] / med["sql"] if med["sql"] else float("nan")
                 rps = f"{med['rps']:8.0f}" if med["rps"] else f"{'-':>8}"
                 print(
-                    f"{name:26} {med['p50']:8.1f} {med['p95']:8.1f} {rps} {med['sql']:8.1f} {ratio:8.2f} {med['queries']:8.0f}",
+                    f"{name:26} {med['p50']:8.1f} {med['p95']:8.1f} {rps} {med['sql']:8.1f} {ratio:8.2f} "
+                    f"{med['p50'] - med['sql']:8.1f} {med['queries']:8.0f}",
                     flush=True,
+                )
+            if cold:
+                print(
+                    f"{'stats, figures uncached':26} {stats_uncached_ms():8.1f}   (in-process, cache emptied before each)"
                 )
     finally:
         server.terminate()

@@ -167,8 +167,9 @@ from tracker.ingest.articles import article_submit_text
 articles = [json.loads(l) for l in open("tracker/analysis/eval/articles.jsonl")]
 sentences = [s.strip() + "." for a in articles for s in a["text"].split(".") if len(s.split()) > 6]
 n = int(sys.argv[1])
+run = uuid.uuid4().int  # a fresh batch each run: earlier runs' articles would make these duplicates
 def submit(i):
-    random.seed(i)
+    random.seed(run + i)
     body = " ".join(random.sample(sentences, 12)) + f" Bench note {uuid.uuid4().hex}."
     article_submit_text(title=f"Load bench article {i} {uuid.uuid4().hex[:6]}", text=body)
 submit(-1)  # warm-up: the analyser loads its actor and line indexes once
@@ -236,10 +237,14 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "tracker.settings",
         "PYTHONWARNINGS": "ignore",
     }
-    if args.redis:
-        import redis
 
-        redis.Redis.from_url(args.redis).flushdb()
+    def cache_emptied() -> None:
+        """Each phase starts from an empty read cache, so neither inherits the other's cached pages."""
+        if args.redis:
+            import redis
+
+            redis.Redis.from_url(args.redis).flushdb()
+
     port = free_port()
     log = open("/tmp/bench-load-gunicorn.log", "w")  # noqa: SIM115
     web = subprocess.Popen(
@@ -274,7 +279,9 @@ def main() -> None:
             f"{pacing}; {args.duration:.0f} s per phase; read cache "
             f"{'in Redis ' + args.redis if args.redis else 'in each worker'}"
         )
-        run_load(port, mix, args.users, 10, think)  # warm-up, not counted
+        run_load(port, mix, args.users, 10, think)  # warm-up of the processes, not counted
+        cache_emptied()
+        base_started = time.perf_counter()
         base_results, elapsed = run_load(port, mix, args.users, args.duration, think)
         base = report("load alone", base_results, elapsed)
         if args.no_ingest:
@@ -290,6 +297,7 @@ def main() -> None:
         while ingest.stdout.readline().strip() != "READY":  # measure while articles actually flow
             if ingest.poll() is not None:
                 sys.exit("the ingestion batch failed to start")
+        cache_emptied()
         batch_started = time.perf_counter()
         batch_window = [batch_started, None]
 
@@ -307,22 +315,35 @@ def main() -> None:
         watcher.join(timeout=60)
         end = batch_window[1] or time.perf_counter()
         during = [r for r in busy_results if batch_started <= r[3] <= end]
-        phases = [("whole phase", busy)]
+        phases = [("load alone", base, "whole phase", busy)]
         if during:
+            # Both phases start from an empty read cache: the batch's window is compared with the
+            # same seconds from the start of the phase without it.
             window = end - batch_started
             title = f"only the requests sent while the batch ran ({window:.0f} s)"
-            phases.append(("while the batch ran", report(title, during, window)))
+            same = [r for r in base_results if base_started <= r[3] <= base_started + window]
+            reference = report(
+                f"load alone, its first {window:.0f} s (the reference for the batch's window)", same, window
+            )
+            phases.append(
+                (
+                    f"load alone, first {window:.0f} s",
+                    reference,
+                    "while the batch ran",
+                    report(title, during, window),
+                )
+            )
         print(f"\ningestion batch {'still running' if running else 'had finished'} when the load phase ended")
         if ingest_out:
             done = json.loads(ingest_out[-1])
             print(
                 f"\ningestion: {done['articles']} articles in {done['seconds']:.0f} s ({done['articles'] / done['seconds']:.1f}/s, nice {args.ingest_nice})"
             )
-        for label, figures in phases:
-            print(f"\nload alone -> {label}:")
+        for before_label, before, label, figures in phases:
+            print(f"\n{before_label} -> {label}:")
             for key in ("rps", "p50", "p95", "p99"):
-                change = (figures[key] - base[key]) / base[key] * 100 if base[key] else 0.0
-                print(f"{key}: {base[key]:.1f} -> {figures[key]:.1f} ({change:+.0f} %)")
+                change = (figures[key] - before[key]) / before[key] * 100 if before[key] else 0.0
+                print(f"{key}: {before[key]:.1f} -> {figures[key]:.1f} ({change:+.0f} %)")
     finally:
         web.terminate()
         web.wait(timeout=30)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .actors import ActorMatcher
+from .actors import ActorMatcher, table_stamp
 from .lexicon import CONCEPTS
 from .text import stem, tokens_of
 
@@ -304,12 +304,9 @@ _cache: dict[str, object] = {}
 
 
 def line_stamp() -> tuple:
-    from django.db.models import Count, Max
-
     from tracker.models import RedLine
 
-    agg = RedLine.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
-    return (agg["n"], agg["last"], agg["top"])
+    return table_stamp(RedLine)
 
 
 def line_index_from(queryset, matcher: ActorMatcher) -> LineIndex:
