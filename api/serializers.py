@@ -401,6 +401,45 @@ class StatsSerializer(serializers.Serializer):
     follow_through_by_category = CategoryFollowThroughSerializer(many=True)
 
 
+_FOLLOW_THROUGH_INTS = ("lines_declared", "lines_crossed", "lines_enforced")
+_FOLLOW_THROUGH_FLOATS = ("follow_through_rate", "median_days_to_response", "median_days_to_first_crossing")
+
+
+def _follow_through_row(row: Mapping[str, Any], serializer: type[serializers.Serializer]) -> dict[str, Any]:
+    """One row as `serializer` (a FollowThroughSerializer) gives it: its fields, in its order."""
+    out: dict[str, Any] = {}
+    for name in serializer._declared_fields:
+        value = row[name]
+        if name in _FOLLOW_THROUGH_INTS:
+            out[name] = int(value)
+        elif name in _FOLLOW_THROUGH_FLOATS:
+            out[name] = None if value is None else float(value)
+        else:
+            out[name] = str(value)
+    return out
+
+
+def _counts_row(counts: Mapping[str, Any], serializer: type[serializers.Serializer]) -> dict[str, int]:
+    return {name: int(counts[name]) for name in serializer._declared_fields}
+
+
+def stats_data(stats: Mapping[str, Any]) -> dict[str, Any]:
+    """What StatsSerializer gives for `record_stats()`, built directly: it has a row per declaring actor."""
+    return {
+        "total": int(stats["total"]),
+        "by_status": _counts_row(stats["by_status"], StatusCountsSerializer),
+        "by_severity": _counts_row(stats["by_severity"], SeverityCountsSerializer),
+        "by_category": _counts_row(stats["by_category"], CategoryCountsSerializer),
+        "follow_through_by_actor": [
+            _follow_through_row(row, ActorFollowThroughSerializer) for row in stats["follow_through_by_actor"]
+        ],
+        "follow_through_by_category": [
+            _follow_through_row(row, CategoryFollowThroughSerializer)
+            for row in stats["follow_through_by_category"]
+        ],
+    }
+
+
 class StatsQuerySerializer(serializers.Serializer):
     declared_after = serializers.DateField(required=False, help_text="Only lines declared on or after.")
     declared_before = serializers.DateField(required=False, help_text="Only lines declared on or before.")

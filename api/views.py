@@ -330,7 +330,7 @@ class StatsView(CachedReadMixin, APIView):
     def get(self, request: Request) -> Response:
         query = s.StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(s.StatsSerializer(record_stats(**query.validated_data)).data)
+        return Response(s.stats_data(record_stats(**query.validated_data)))
 
 
 class DumpView(APIView):

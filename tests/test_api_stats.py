@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
 from tracker.models import Actor
 from tracker.selectors.follow_through import (
+    follow_through_by,
     follow_through_for_actor,
     follow_through_grouped,
     follow_through_grouped_computed,
@@ -85,3 +86,31 @@ def test_the_synthetic_record_stores_the_outcomes_its_events_give():
     synthetic_record_generate(actors=5, red_lines=60, events=400, seed=7)
     keys = ("declared_by_id", "category")
     assert follow_through_grouped(keys=keys) == follow_through_grouped_computed(keys=keys)
+
+
+def test_stats_built_directly_are_byte_for_byte_what_the_stats_serializer_gives():
+    from dataclasses import asdict
+
+    from rest_framework.renderers import JSONRenderer
+
+    from api import serializers as s
+    from tracker.selectors.stats import record_stats_compute
+
+    demo_record_load()
+    windows = [
+        {},
+        {"declared_after": datetime.date(2015, 1, 1)},
+        {"severity": "military"},
+        {"category": "weapons_transfer", "declared_before": datetime.date(2023, 1, 1)},
+    ]
+    compared = 0
+    for window in windows:
+        stats = record_stats_compute(**window)
+        expected = JSONRenderer().render(s.StatsSerializer(stats).data)
+        assert JSONRenderer().render(s.stats_data(stats)) == expected, window
+        compared += len(stats["follow_through_by_actor"])
+        body = APIClient().get("/api/v1/stats/", {k: str(v) for k, v in window.items()}).content
+        assert body == expected, window
+    assert compared > 10
+    figures = next(iter(follow_through_by(key="declared_by_id").values()))
+    assert figures.as_dict() == asdict(figures)

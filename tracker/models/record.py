@@ -212,6 +212,12 @@ class RedLine(TimeStamped):
                 condition=Q(is_published=True),
                 name="redline_public_outcomes",
             ),
+            # The same grouped by category: read in category order, no sort of every public line.
+            models.Index(
+                fields=["category", "declared_on", "severity", "first_crossed_on", "first_response_on"],
+                condition=Q(is_published=True),
+                name="redline_public_cat_outcomes",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=_in("status", Status), name="redline_status_valid"),

@@ -7,7 +7,7 @@ Each line stores its outcome (`first_crossed_on`, `first_response_on`), kept wit
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from statistics import median
 from typing import Any
@@ -43,7 +43,7 @@ class FollowThrough:
     median_days_to_first_crossing: float | None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(self.__dict__)  # flat fields: what dataclasses.asdict gives, without its deep copy
 
 
 def public_red_lines() -> QuerySet[RedLine]:
