@@ -237,11 +237,14 @@ def actor_matcher_from(queryset) -> ActorMatcher:
     )
 
 
-def actor_matcher_current() -> ActorMatcher:
-    """The matcher for the Actor table as it is now; rebuilt only when an actor changed."""
+def actor_matcher_current(stamp: tuple | None = None) -> ActorMatcher:
+    """The matcher for the Actor table as it is now; rebuilt only when an actor changed.
+
+    Pass `stamp` when the caller has just read `actor_stamp()` (it is not read twice).
+    """
     from tracker.models import Actor
 
-    stamp = actor_stamp()
+    stamp = actor_stamp() if stamp is None else stamp
     with _lock:
         if _cache.get("stamp") == stamp:
             return _cache["matcher"]  # type: ignore[return-value]

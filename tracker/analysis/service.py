@@ -20,8 +20,9 @@ ANALYSABLE = (Article.State.FETCHED,)
 
 def analysis_snapshot() -> tuple[ActorMatcher, LineIndex]:
     """The actor matcher and line index for the record as it is now (cached, rebuilt on change)."""
-    matcher = actor_matcher_current()
-    return matcher, line_index_current(matcher, actor_stamp())
+    stamp = actor_stamp()
+    matcher = actor_matcher_current(stamp)
+    return matcher, line_index_current(matcher, stamp)
 
 
 def text_analyse(

@@ -77,14 +77,17 @@ def _compile(build: Callable[..., QuerySet], params: dict[str, Any]) -> _Compile
 def prepared_rows(key: Hashable, build: Callable[..., QuerySet], **params: Any) -> list[tuple[Any, ...]]:
     """The rows of `build(**params)` (a `values_list()` queryset of tuples).
 
-    `key` names the query's shape: calls with the same key must build the same SQL from their
-    parameters.
+    `key` names the query: calls with the same key and the same parameters given must build the
+    same SQL from them. A parameter given as None is left out, so `build` takes its default: an
+    optional filter is a second shape of the query, compiled on its own.
     """
+    params = {name: value for name, value in params.items() if value is not None}
     if connection.vendor != "postgresql":
         return list(build(**params))
-    compiled = _compiled.get(key)
+    shape = (key, frozenset(params))
+    compiled = _compiled.get(shape)
     if compiled is None:
-        compiled = _compiled[key] = _compile(build, params)
+        compiled = _compiled[shape] = _compile(build, params)
     values = list(compiled.params)
     for position, name in compiled.slots.items():
         values[position] = params[name]

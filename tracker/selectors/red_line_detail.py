@@ -6,6 +6,7 @@ model instances, prefetch machinery and nested serializers. The rows and their o
 `red_line_events`, `red_line_status_history` and the detail serializers.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -56,20 +57,21 @@ def _line_and_event_sources(pk: int, event_ids: list[int]) -> QuerySet[Source]:
     )
 
 
-def _addressees(ids: list[int]) -> QuerySet:
-    return (
-        RedLine.addressees.through.objects.filter(redline_id__any=ids)
-        .order_by("actor__name", "actor_id")
-        .values_list("redline_id", "actor__slug", "actor__name")
-    )
+def _actor_refs(through: Any, owner: str) -> Callable[[list[int]], QuerySet]:
+    """The (owner id, actor slug, actor name) rows of an actors through-table for `ids`, by name."""
+
+    def build(ids: list[int]) -> QuerySet:
+        return (
+            through.objects.filter(**{f"{owner}__any": ids})
+            .order_by("actor__name", "actor_id")
+            .values_list(owner, "actor__slug", "actor__name")
+        )
+
+    return build
 
 
-def _event_actors(ids: list[int]) -> QuerySet:
-    return (
-        Event.actors.through.objects.filter(event_id__any=ids)
-        .order_by("actor__name", "actor_id")
-        .values_list("event_id", "actor__slug", "actor__name")
-    )
+_addressees = _actor_refs(RedLine.addressees.through, "redline_id")
+_event_actors = _actor_refs(Event.actors.through, "event_id")
 
 
 def _published_line(slug: str) -> QuerySet[RedLine]:
@@ -92,10 +94,6 @@ def _status_changes(pk: int, as_of: date | None = None) -> QuerySet[StatusChange
     if as_of is not None:
         changes = changes.filter(changed_on__lte=as_of)
     return changes.order_by("changed_on", "recorded_at", "id").values_list(*STATUS_CHANGE_COLUMNS)
-
-
-def _with_as_of(as_of: date | None) -> dict[str, date]:
-    return {} if as_of is None else {"as_of": as_of}
 
 
 class RedLineRows:
@@ -151,10 +149,9 @@ def red_line_detail(
             {"slug": slug, "name": name}
             for _, slug, name in prepared_rows("list-addressees", _addressees, ids=[pk])
         ]
-    shape = "events" if as_of is None else "events-as-of"
     detail.events = [
         dict(zip(EVENT_COLUMNS, row, strict=True))
-        for row in prepared_rows(shape, _sourced_events, pk=pk, **_with_as_of(as_of))
+        for row in prepared_rows("events", _sourced_events, pk=pk, as_of=as_of)
     ]
     by_id = {e["id"]: e for e in detail.events}
     for event in detail.events:
@@ -169,10 +166,9 @@ def red_line_detail(
         for event_id, slug, name in prepared_rows("event-actors", _event_actors, ids=list(by_id)):
             by_id[event_id]["actors"].append({"slug": slug, "name": name})
     if status_changes:
-        shape = "status-changes" if as_of is None else "status-changes-as-of"
         detail.status_changes = [
             dict(zip(STATUS_CHANGE_COLUMNS, row, strict=True))
-            for row in prepared_rows(shape, _status_changes, pk=pk, **_with_as_of(as_of))
+            for row in prepared_rows("status-changes", _status_changes, pk=pk, as_of=as_of)
         ]
     if as_of is not None:  # the status as the events up to that day give it
         result = rules.derive(detail.events, declared_on=line["declared_on"])
