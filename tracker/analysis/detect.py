@@ -451,7 +451,7 @@ def _restated_line(
             continue
         if not (context_actors & line.trigger_actors):
             continue
-        shared = context & line.line_features
+        shared = context.intersection(line.line_features)
         score = sum(index.idf(f) for f in shared)
         score += 1.0 * len(set(addressees) & line.addressees)
         if score > best[1]:
@@ -546,8 +546,8 @@ def _line_fit(
         not (actors & line.declarer_group) or _OCCUPIED.search(s.sentence.text)
     ):
         return 0.0, None
-    shared = features & line.trigger_features
-    kinds = line.trigger_features & lx.WEAPON_CONCEPTS
+    shared = features.intersection(line.trigger_features)
+    kinds = lx.WEAPON_CONCEPTS.intersection(line.trigger_features)
     if kinds and not (shared & kinds):
         return 0.0, None  # the line names a kind of weapon; another kind does not cross it
     named = 1 if set(doers) & line.named_actors else 0  # the trigger itself names who would do it

@@ -4,6 +4,8 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 import nh3
 
@@ -165,22 +167,36 @@ def _emit(text: str, start: int, end: int, paragraph: int, out: list[Sentence]) 
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*\.?", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     raw: str
     norm: str
 
 
+@lru_cache(maxsize=1 << 17)
 def token_normalise(word: str) -> str:
-    """Lower-case, accent-free, no dots, no possessive: "U.S." → "us", "Russia's" → "russia"."""
-    word = unicodedata.normalize("NFKD", word)
-    word = "".join(c for c in word if not unicodedata.combining(c)).lower()
+    """Lower-case, accent-free, no dots, no possessive: "U.S." → "us", "Russia's" → "russia".
+
+    Cached: a language has far fewer distinct words than a record has tokens."""
+    if not word.isascii():
+        word = unicodedata.normalize("NFKD", word)
+        word = "".join(c for c in word if not unicodedata.combining(c))
+    word = word.lower()
     word = word.replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
     return word.replace(".", "").replace("'", "")
+
+
+def words_of(text: str) -> list[str]:
+    """The normalised words of a text: `tokens_of` without the offsets."""
+    return [norm for raw in _TOKEN.findall(text) if (norm := _word_norm(raw))]
+
+
+@lru_cache(maxsize=1 << 17)
+def _word_norm(raw: str) -> str:
+    return token_normalise(raw[:-1] if raw.endswith(".") and raw.count(".") == 1 else raw)
 
 
 def tokens_of(text: str, offset: int = 0) -> list[Token]:
@@ -198,6 +214,7 @@ def tokens_of(text: str, offset: int = 0) -> list[Token]:
 _STEM_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s")
 
 
+@lru_cache(maxsize=1 << 17)
 def stem(word: str) -> str:
     """A light suffix stripper, enough to meet "missiles"/"missile", "invaded"/"invade"."""
     if len(word) <= 4:
