@@ -121,3 +121,69 @@ def test_the_index_stamps_change_on_every_save_addition_and_deletion_without_cou
     with CaptureQueriesContext(connection) as ctx:
         line_stamp()
     assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+
+
+def _postings(index) -> dict:
+    """Each feature's and actor's lines as sets of ids (positions differ between two indexes)."""
+    by = {}
+    for name, table in (("f", index.by_feature), ("a", index.by_actor), ("d", index.by_declarer)):
+        for key, positions in table.items():
+            by[(name, key)] = {index.lines[p].id for p in positions}
+    return by
+
+
+def test_a_line_edit_refreshes_the_index_line_by_line_to_what_a_rebuild_gives(monkeypatch):
+    from tests.factories import RedLineFactory
+    from tracker.analysis import lines
+    from tracker.analysis.service import analysis_snapshot
+    from tracker.models import RedLine
+    from tracker.services import record
+
+    rec = small_record()
+    spare = RedLineFactory(declared_by=rec["norland"], trigger="Any naval blockade of the northern strait.")
+    doomed = RedLineFactory(declared_by=rec["sudria"], trigger="Troops crossing the eastern border.")
+    matcher, first = analysis_snapshot()
+    assert {p.id for p in first.lines} == {rec["line"].pk, spare.pk, doomed.pk}
+
+    record.red_line_update(
+        red_line=spare, user=None, trigger="Mines laid in the northern strait by the Pact."
+    )
+    record.red_line_delete(red_line=doomed, user=None)
+    added = RedLineFactory(declared_by=rec["usa"], trigger="Drone strikes on the southern ports.")
+    rebuilds = []
+    monkeypatch.setattr(lines, "line_index_from", lambda *a: rebuilds.append(a) or pytest.fail("rebuilt"))
+    _, refreshed = analysis_snapshot()
+    assert not rebuilds
+    monkeypatch.undo()
+
+    rebuilt = lines.line_index_from(RedLine.objects.all(), matcher)
+    assert {p.id: p for p in refreshed.lines} == {p.id: p for p in rebuilt.lines}
+    assert {p.id for p in refreshed.lines} == {rec["line"].pk, spare.pk, added.pk}
+    assert "t:mine" in next(p for p in refreshed.lines if p.id == spare.pk).trigger_features
+    assert _postings(refreshed) == _postings(rebuilt)
+    assert refreshed.idf("t:strait") == rebuilt.idf("t:strait")
+
+
+def test_an_actor_change_or_an_old_index_rebuilds_it_whole(monkeypatch):
+    from tests.factories import ActorFactory, RedLineFactory
+    from tracker.analysis import lines
+    from tracker.analysis.service import analysis_snapshot
+    from tracker.services import record
+
+    rec = small_record()
+    analysis_snapshot()
+    real = lines.line_index_from
+    rebuilds = []
+    monkeypatch.setattr(lines, "line_index_from", lambda *a: rebuilds.append(1) or real(*a))
+
+    ActorFactory(name="Ostmark", kind="state")
+    analysis_snapshot()
+    assert rebuilds == [1]
+
+    lines._cache["built_at"] -= lines.FULL_REBUILD_EVERY.total_seconds() + 1
+    record.red_line_update(red_line=rec["line"], user=None, title="Glider missiles for Sudria, again")
+    analysis_snapshot()
+    assert rebuilds == [1, 1]
+    RedLineFactory(declared_by=rec["norland"])
+    analysis_snapshot()
+    assert rebuilds == [1, 1]  # a fresh index is refreshed, not rebuilt

@@ -109,3 +109,25 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(local_serve
     for article in Article.objects.all():
         assert FetchLog.objects.filter(article=article, outcome="ok").count() == 1, article.canonical_url
     assert Article.objects.filter(feed=feed).count() == 10
+
+
+def test_the_worker_paces_fetches_and_analyses_at_the_ingestion_rate_limits(local_server, tmp_path):
+    """INGEST_FETCH_RATE and INGEST_ANALYSE_RATE hold a batch to a pace that leaves the readers room."""
+    url = redis_url()
+    flush_redis(url)
+    env = process_env(INGEST_FETCH_RATE="4/s", INGEST_ANALYSE_RATE="4/s")
+    worker = celery_worker("paced", env, tmp_path)
+    try:
+        worker.wait_for("ready.", timeout=60)
+        feed = serve_feed(local_server, 8)
+        send("tracker.tasks.poll_feed", feed.pk)
+        wait_until(lambda: settled() == 8, 45, f"articles did not settle:\n{worker.output()[-3000:]}")
+    finally:
+        worker.kill()
+        flush_redis(url)
+    fetched = sorted(Article.objects.values_list("fetched_at", flat=True))
+    analysed = sorted(Article.objects.values_list("analysed_at", flat=True))
+    # Eight tasks at four a second: the first at once, then one every quarter second at the most.
+    assert (fetched[-1] - fetched[0]).total_seconds() >= 1.5
+    assert (analysed[-1] - analysed[0]).total_seconds() >= 1.5
+    assert Article.objects.filter(state="analysed").count() == 8

@@ -1,10 +1,12 @@
 """Load test: 50 concurrent users mixing dashboard pages, filtered API lists, search, detail and
 history, against gunicorn (2 workers) on loopback over the synthetic record on PostgreSQL; then the
-same load while an ingestion batch of 1,000 articles runs beside it.
+same load while an ingestion batch of 1,000 articles runs beside it: 20 feeds served from loopback,
+polled, fetched, extracted and analysed by the production Celery worker (concurrency 2, niced like
+the compose worker's cpu_shares, at the settings' ingestion rate limits) on Redis.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rl_bench .venv/bin/python bench/load/run.py \
         [--users 50] [--duration 300] [--articles 1000] [--no-ingest] \
-        [--think 0.5 2] [--workers 2] [--threads 1]
+        [--think 0.5 2] [--workers 2] [--threads 1] [--ingest-rate 5/s] [--ingest-nice 6]
 
 (generate the record first: manage.py migrate && manage.py generate_synthetic)
 
@@ -21,6 +23,7 @@ import json
 import os
 import random
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +32,7 @@ import time
 from pathlib import Path
 
 import psycopg2
+import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -175,24 +179,39 @@ def report(title: str, results: list, elapsed: float) -> dict:
     return summary
 
 
-INGEST = r"""
+BATCH = r"""
 import json, random, sys, time, uuid
 import django; django.setup()
-from tracker.ingest.articles import article_submit_text
+from tracker.celery import app
+from django.utils import timezone
+from tests.ingest_support import LocalServer, article_page, feed_reply, html, rss
+from tracker.models import Article, Feed
 articles = [json.loads(l) for l in open("tracker/analysis/eval/articles.jsonl")]
 sentences = [s.strip() + "." for a in articles for s in a["text"].split(".") if len(s.split()) > 6]
-n = int(sys.argv[1])
-run = uuid.uuid4().int  # a fresh batch each run: earlier runs' articles would make these duplicates
-def submit(i):
-    random.seed(run + i)
-    body = " ".join(random.sample(sentences, 12)) + f" Bench note {uuid.uuid4().hex}."
-    article_submit_text(title=f"Load bench article {i} {uuid.uuid4().hex[:6]}", text=body)
-submit(-1)  # warm-up: the analyser loads its actor and line indexes once
-print("READY", flush=True)
-started = time.monotonic()
-for i in range(n):
-    submit(i)
-print(json.dumps({"articles": n, "seconds": time.monotonic() - started}), flush=True)
+n, n_feeds = int(sys.argv[1]), int(sys.argv[2])
+run = uuid.uuid4().hex  # a fresh batch each run: earlier runs' articles would make these duplicates
+with LocalServer() as server:
+    feeds = []
+    for f in range(n_feeds):
+        items = []
+        for i in range(f, n, n_feeds):
+            rng = random.Random(f"{run}-{i}")
+            text = " ".join(rng.sample(sentences, 12)) + f" Bench note {run} {i}."
+            link = server.route(f"/{run}/story/{i}", html(article_page(f"Load bench story {i}", text)))
+            items.append({"title": f"Load bench story {i}", "link": link})
+        url = server.route(f"/{run}/feed/{f}.xml", feed_reply(rss(items)))
+        feeds.append(Feed.objects.create(url=url, title=f"Load bench {f}", next_poll_at=timezone.now()).pk)
+    prefix = server.url(f"/{run}/")
+    with app.connection_for_write() as connection:
+        for feed_id in feeds:  # what beat's poll-due-feeds does each minute
+            app.send_task("tracker.tasks.poll_feed", args=[feed_id], connection=connection)
+    print("READY", flush=True)
+    started = time.monotonic()
+    settled = Article.objects.filter(canonical_url__startswith=prefix, state__in=["analysed", "duplicate", "failed"])
+    while (done := settled.count()) < n and time.monotonic() - started < 3600:
+        time.sleep(0.5)
+    states = dict(Article.objects.filter(canonical_url__startswith=prefix).values_list("state").annotate(n=django.db.models.Count("id")))
+    print(json.dumps({"articles": done, "seconds": time.monotonic() - started, "states": states}), flush=True)
 """
 
 
@@ -213,17 +232,25 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker; above 1: gthread")
+    parser.add_argument("--feeds", type=int, default=20, help="feeds the batch's articles come from")
     parser.add_argument(
         "--ingest-nice",
         type=int,
         default=6,
-        help="CPU niceness of the ingestion batch; 6 weighs like the compose worker's cpu_shares 256 vs 1024; "
-        "20 runs it under SCHED_IDLE (only when a core is otherwise idle)",
+        help="CPU niceness of the Celery worker; 6 weighs like the compose worker's cpu_shares 256 vs 1024",
+    )
+    parser.add_argument(
+        "--ingest-rate",
+        help="the worker's fetch and analyse rate limit (INGEST_FETCH_RATE, INGEST_ANALYSE_RATE), e.g. 10/s; "
+        "'' for none; default: the settings' default",
     )
     parser.add_argument(
         "--redis",
         default="redis://127.0.0.1:6379/7",
-        help="Redis for the shared read cache, as in production (emptied first); '' for per-worker memory",
+        help="Redis for the shared read cache, as in production (emptied first)",
+    )
+    parser.add_argument(
+        "--broker", default="redis://127.0.0.1:6379/5", help="Redis for the Celery broker (emptied first)"
     )
     args = parser.parse_args()
     think = tuple(args.think) if args.think else None
@@ -247,19 +274,22 @@ def main() -> None:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
-        "REDIS_URL": args.redis,
-        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "REDIS_URL": args.broker,
+        "REDIS_CACHE_URL": args.redis,
+        "FETCH_ALLOW_LOOPBACK": "true",
         "API_ANON_RATE": "100000000/hour",
         "DJANGO_SETTINGS_MODULE": "tracker.settings",
         "PYTHONWARNINGS": "ignore",
     }
 
+    if args.ingest_rate is not None:
+        env.update(INGEST_FETCH_RATE=args.ingest_rate, INGEST_ANALYSE_RATE=args.ingest_rate)
+
     def cache_emptied() -> None:
         """Each phase starts from an empty read cache, so neither inherits the other's cached pages."""
-        if args.redis:
-            import redis
+        redis.Redis.from_url(args.redis).flushdb()
 
-            redis.Redis.from_url(args.redis).flushdb()
+    redis.Redis.from_url(args.broker).flushdb()
 
     port = free_port()
     log = open("/tmp/bench-load-gunicorn.log", "w")  # noqa: SIM115
@@ -277,6 +307,18 @@ def main() -> None:
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+    )
+    # The production worker (docker-compose.yml), idle through the first phase as it would be.
+    worker_log = open("/tmp/bench-load-worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [str(BIN / "celery"), "-A", "tracker", "worker", "-Q", "poll,fetch,analyse,celery"]
+        + ["--concurrency", "2", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+        preexec_fn=lambda: os.nice(args.ingest_nice),
+        cwd=ROOT,
+        env=env,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         for _ in range(100):
@@ -302,13 +344,10 @@ def main() -> None:
         base = report("load alone", base_results, elapsed)
         if args.no_ingest:
             return
+        # The batch: its feeds and pages served from a process of their own (the load's threads
+        # would share a GIL with them), polled, fetched, extracted and analysed by the worker.
         ingest = subprocess.Popen(
-            [sys.executable, "-c", INGEST, str(args.articles)],
-            preexec_fn=lambda: (
-                os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-                if args.ingest_nice >= 20
-                else os.nice(args.ingest_nice)
-            ),
+            [sys.executable, "-c", BATCH, str(args.articles), str(args.feeds)],
             cwd=ROOT,
             env={**env, "LOG_LEVEL": "WARNING"},
             stdout=subprocess.PIPE,
@@ -331,8 +370,9 @@ def main() -> None:
         busy_results, elapsed = run_load(port, mix, args.users, args.duration, think)
         busy = report(f"load while ingesting {args.articles} articles", busy_results, elapsed)
         running = ingest.poll() is None
-        ingest.wait(timeout=3600)
-        watcher.join(timeout=60)
+        watcher.join(timeout=60 if running else 5)  # a minute's grace for the batch's last articles
+        if ingest.poll() is None:
+            ingest.kill()
         end = batch_window[1] or time.perf_counter()
         during = [r for r in busy_results if batch_started <= r[3] <= end]
         phases = [("load alone", base, "whole phase", busy)]
@@ -357,7 +397,9 @@ def main() -> None:
         if ingest_out:
             done = json.loads(ingest_out[-1])
             print(
-                f"\ningestion: {done['articles']} articles in {done['seconds']:.0f} s ({done['articles'] / done['seconds']:.1f}/s, nice {args.ingest_nice})"
+                f"\ningestion: {done['articles']} articles in {done['seconds']:.0f} s "
+                f"({done['articles'] / done['seconds']:.1f}/s; worker nice {args.ingest_nice}, rate limit "
+                f"{env.get('INGEST_ANALYSE_RATE', 'the default')}); states {done['states']}"
             )
         for before_label, before, label, figures in phases:
             print(f"\n{before_label} -> {label}:")
@@ -366,8 +408,11 @@ def main() -> None:
                 print(f"{key}: {before[key]:.1f} -> {figures[key]:.1f} ({change:+.0f} %)")
     finally:
         web.terminate()
+        os.killpg(worker.pid, signal.SIGKILL)  # a warm shutdown would wait for the tasks running
         web.wait(timeout=30)
+        worker.wait(timeout=30)
         log.close()
+        worker_log.close()
 
 
 if __name__ == "__main__":

@@ -208,24 +208,26 @@ _lock = threading.Lock()
 _cache: dict[str, object] = {}
 
 
-def table_stamp(model: type) -> tuple:
+def table_stamp(model: type, tombstone: str) -> tuple:
     """What changes whenever a row of `model` is saved, added or deleted: three indexed lookups.
 
-    The newest `updated_at`, the highest id and the newest tombstone (every deletion of a line or an
-    actor leaves one). Counting the rows instead would scan the table on every article.
+    The newest `updated_at`, the highest id and the newest of its tombstones (every deletion of a
+    line or an actor leaves one, named `tombstone` in Deletion.model). Counting the rows instead
+    would scan the table on every article.
     """
     from django.db.models import Max
 
     from tracker.models import Deletion
 
     agg = model.objects.aggregate(last=Max("updated_at"), top=Max("id"))
-    return (agg["last"], agg["top"], Deletion.objects.aggregate(top=Max("id"))["top"])
+    gone = Deletion.objects.filter(model=tombstone).aggregate(top=Max("id"))["top"]
+    return (agg["last"], agg["top"], gone)
 
 
 def actor_stamp() -> tuple:
     from tracker.models import Actor
 
-    return table_stamp(Actor)
+    return table_stamp(Actor, "actor")
 
 
 def actor_matcher_from(queryset) -> ActorMatcher:

@@ -407,6 +407,8 @@ class Deletion(models.Model):
 
     class Meta:
         ordering = ["deleted_at", "id"]
+        # The analyser's stamps read the newest tombstone of one model for every article.
+        indexes = [models.Index(fields=["model", "id"], name="deletion_model_id")]
 
     def __str__(self) -> str:
         return f"{self.model} {self.key}"
