@@ -189,22 +189,20 @@ def token_normalise(word: str) -> str:
     return word.replace(".", "").replace("'", "")
 
 
+def _word(raw: str) -> str:
+    """A match of _TOKEN without a sentence's full stop ("U.S." keeps its dots)."""
+    return raw[:-1] if raw.endswith(".") and raw.count(".") == 1 else raw
+
+
 def words_of(text: str) -> list[str]:
     """The normalised words of a text: `tokens_of` without the offsets."""
-    return [norm for raw in _TOKEN.findall(text) if (norm := _word_norm(raw))]
-
-
-@lru_cache(maxsize=1 << 17)
-def _word_norm(raw: str) -> str:
-    return token_normalise(raw[:-1] if raw.endswith(".") and raw.count(".") == 1 else raw)
+    return [norm for raw in _TOKEN.findall(text) if (norm := token_normalise(_word(raw)))]
 
 
 def tokens_of(text: str, offset: int = 0) -> list[Token]:
     out = []
     for m in _TOKEN.finditer(text):
-        raw = m.group(0)
-        if raw.endswith(".") and raw.count(".") == 1:
-            raw = raw[:-1]
+        raw = _word(m.group(0))
         norm = token_normalise(raw)
         if norm:
             out.append(Token(offset + m.start(), offset + m.start() + len(raw), raw, norm))
