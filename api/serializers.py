@@ -6,9 +6,12 @@ list of {url, publisher, title, published_on, quote}.
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
+from django.core.signals import setting_changed
 from django.db.models import Manager
+from django.dispatch import receiver
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
@@ -253,18 +256,28 @@ _DATE = serializers.DateField(read_only=True)
 _DATETIME = serializers.DateTimeField(read_only=True)
 
 
+@lru_cache(maxsize=1)
+def _iso_output() -> tuple[bool, bool]:
+    """Whether DRF's settings render (dates, datetimes) as ISO 8601; read again when settings change."""
+    datetimes = getattr(_DATETIME, "format", api_settings.DATETIME_FORMAT)
+    return _iso_dates(_DATE), isinstance(datetimes, str) and datetimes.lower() == ISO_8601
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    _iso_output.cache_clear()
+
+
 def _date_text(value: Any) -> Any:
     """DateField's output (ISO 8601) without a field lookup per value: rows carry many dates."""
-    if type(value) is date and _iso_dates(_DATE):
+    if type(value) is date and _iso_output()[0]:
         return value.isoformat()
     return _DATE.to_representation(value)
 
 
 def _datetime_text(value: Any, tz: tzinfo | None = None) -> Any:
     """DateTimeField's output (ISO 8601 in the current time zone `tz`, UTC as Z)."""
-    output = getattr(_DATETIME, "format", api_settings.DATETIME_FORMAT)
-    iso = isinstance(output, str) and output.lower() == ISO_8601
-    if not iso or not isinstance(value, datetime) or value.tzinfo is None:
+    if not _iso_output()[1] or not isinstance(value, datetime) or value.tzinfo is None:
         return _DATETIME.to_representation(value)
     text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,7 +22,7 @@ from api.filters import ActorFilter, DeletionFilter, EventFilter, StableOrdering
 from api.pagination import PagePagination
 from api.permissions import IsCuratorOrReadOnly
 from api.read_cache import CachedReadMixin
-from api.renderers import CSVRenderer, JSONLinesRenderer
+from api.renderers import CSVRenderer, FastJSONRenderer, JSONLinesRenderer
 from api.streaming import dump_response
 from tracker.models import Actor, Deletion, Event, RedLine, Source
 from tracker.selectors.actors import actors_listed
@@ -31,11 +31,17 @@ from tracker.selectors.follow_through import follow_through_for_actor
 from tracker.selectors.history import red_line_timeline
 from tracker.selectors.red_line_csv import red_line_csv_chunks
 from tracker.selectors.red_line_detail import RedLineRows, red_line_detail, red_lines_rows_completed
-from tracker.selectors.red_lines import RedLineFilter, public_red_lines, red_line_events, red_line_flat_rows
+from tracker.selectors.red_lines import (
+    RedLineFilter,
+    public_red_lines,
+    published_red_lines,
+    red_line_events,
+    red_line_flat_rows,
+)
 from tracker.selectors.stats import record_stats
 from tracker.services import record
 
-LIST_RENDERERS = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, JSONLinesRenderer]
+LIST_RENDERERS = [FastJSONRenderer, BrowsableAPIRenderer, CSVRenderer, JSONLinesRenderer]
 WRITE_ERRORS = {
     400: OpenApiResponse(description="Invalid input: messages per field."),
     403: OpenApiResponse(description="Not a curator."),
@@ -198,11 +204,13 @@ class RedLineViewSet(
         """A JSON page read as rows (exports stream on their own path)."""
         if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
             return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(RedLineRows(self.filter_queryset(self.get_queryset())))
+        page = self.paginate_queryset(RedLineRows(self.filter_queryset(published_red_lines())))
         tz = timezone.get_current_timezone()
         return self.get_paginated_response([s.red_line_data(d, tz) for d in red_lines_rows_completed(page)])
 
     def _as_of(self) -> Any:
+        if "as_of" not in self.request.query_params:
+            return None
         query = s.AsOfQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return query.validated_data.get("as_of")
@@ -230,7 +238,7 @@ class RedLineViewSet(
         as_of = self._as_of()
         return Response(s.red_line_detail_data(self._read(as_of=as_of), as_of=as_of))
 
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[FastJSONRenderer, BrowsableAPIRenderer])
     def history(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         as_of = self._as_of()
         detail = self._read(as_of=as_of, history=True)
@@ -320,7 +328,7 @@ class DeletionViewSet(CachedReadMixin, ExportMixin, mixins.ListModelMixin, views
 
 
 class StatsView(CachedReadMixin, APIView):
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer]
 
     @extend_schema(
         summary="Counts by status, severity and category; follow-through by actor and by category",

@@ -234,3 +234,24 @@ def test_a_bad_cursor_falls_back_to_the_page_number_with_a_message(client, sixty
     assert "The position “&lt;script&gt;x&lt;/script&gt;” in this address is not valid" in html
     assert "<script>x" not in html
     assert titles(response) == titles(client.get(URL, {"page": "2"}))
+
+
+def test_filter_sets_built_together_keep_their_own_filters_and_values(lines):
+    """Filters are copied shallowly per filter set: each copy answers to its own set and data."""
+    from django.http import QueryDict
+
+    from tracker.selectors.red_lines import RedLineFilter, public_red_lines
+
+    searched = RedLineFilter(QueryDict("q=airfields"), queryset=public_red_lines())
+    tagged = RedLineFilter(QueryDict("topic=tanks&severity=nuclear"), queryset=public_red_lines())
+    for name in ("q", "topic", "severity"):
+        assert searched.filters[name] is not tagged.filters[name]
+        assert searched.filters[name].parent is searched and tagged.filters[name].parent is tagged
+    assert searched.filters["q"].filter.f is searched.filters["q"]  # the method filter calls its own set
+    assert [line.slug for line in searched.qs] == ["c"]
+    assert [line.slug for line in tagged.qs] == []
+    assert [
+        line.slug for line in RedLineFilter(QueryDict("topic=tanks"), queryset=public_red_lines()).qs
+    ] == ["b"]
+    assert not RedLineFilter(QueryDict("severity=bogus"), queryset=public_red_lines()).is_valid()
+    assert type(searched.form) is type(tagged.form) and searched.form is not tagged.form

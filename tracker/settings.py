@@ -210,6 +210,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="10000/hour")},
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "DEFAULT_RENDERER_CLASSES": [
+        "api.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser", "api.parsers.NotJSONParser"],
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }

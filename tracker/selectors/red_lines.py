@@ -1,5 +1,6 @@
 """Reads of red lines shared by the API and the dashboard: one filter set, one search."""
 
+import copy
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -23,13 +24,18 @@ ORDERING_FIELDS = (
 )
 
 
+def published_red_lines() -> QuerySet[RedLine]:
+    """The lines the public may see, bare (for reads that select their own columns)."""
+    return RedLine.objects.filter(is_published=True)
+
+
 def public_red_lines() -> QuerySet[RedLine]:
     """Published lines with what every listing shows, without per-row queries.
 
     The search document (`search_vector`) is left in the database: no listing shows it.
     """
     return (
-        RedLine.objects.filter(is_published=True)
+        published_red_lines()
         .defer("search_vector")
         .select_related("declared_by")
         .prefetch_related(Prefetch("addressees", queryset=Actor.objects.only("id", "slug", "name")))
@@ -48,17 +54,48 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
+class _ShallowFilters(dict):
+    """A filter set's class filters; each instance gets shallow copies instead of deep ones.
+
+    django-filter deep-copies every filter (and its choices) for each request; the copies only
+    need their own `model` and `parent`, which the filter set sets on them.
+    """
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        copies = {}
+        for name, base in self.items():
+            copied = copy.copy(base)
+            if base.method is not None:
+                copied.method = base.method  # a FilterMethod bound to the copy, not to the class's filter
+            copies[name] = copied
+        return copies
+
+
+class _SharedFields(dict):
+    """A static form's fields, shared by its instances: they are read, never changed per request."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return dict(self)
+
+
 class StaticFilterSet(django_filters.FilterSet):
     """A filter set whose filters never depend on the request: its form class is built once.
 
-    django-filter builds a new form class, and a form field for every filter, on each request.
+    django-filter builds a new form class, and a form field for every filter, on each request, and
+    deep-copies the filters and the form's fields; here the form class is built once and both are
+    copied shallowly.
     """
+
+    @classmethod
+    def get_filters(cls) -> dict:
+        return _ShallowFilters(super().get_filters())
 
     def get_form_class(self) -> type:
         cls = type(self)
         form_class = cls.__dict__.get("_static_form_class")
         if form_class is None:
             form_class = super().get_form_class()
+            form_class.base_fields = _SharedFields(form_class.base_fields)
             cls._static_form_class = form_class
         return form_class
 
