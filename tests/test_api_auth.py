@@ -112,6 +112,31 @@ def test_anonymous_reads_are_throttled_with_retry_after(settings):
     cache.clear()
 
 
+def test_the_anonymous_limit_is_one_counter_per_window_and_opens_again_when_the_window_ends(
+    settings, monkeypatch
+):
+    from api.throttling import AnonThrottle
+
+    settings.REST_FRAMEWORK = {
+        **django_settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "5/minute"},
+    }
+    cache.clear()
+    clock = [1_800_000_010.0]  # 10 s into a minute
+    monkeypatch.setattr(AnonThrottle, "timer", lambda self: clock[0])
+    api = APIClient()
+    assert [api.get("/api/v1/").status_code for _ in range(6)] == [200] * 5 + [429]
+    clock[0] += 30
+    throttled = api.get("/api/v1/")
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) == 20  # the seconds left in this minute
+    key = f"{AnonThrottle().get_cache_key(throttled.wsgi_request, None)}:{int(clock[0] // 60)}"
+    assert cache.get(key) == 7  # one integer, however many requests: not a list of their times
+    clock[0] += 20  # the next minute
+    assert [api.get("/api/v1/").status_code for _ in range(6)] == [200] * 5 + [429]
+    cache.clear()
+
+
 def test_curators_are_not_throttled_as_anonymous(settings, curator):
     settings.REST_FRAMEWORK = {
         **django_settings.REST_FRAMEWORK,

@@ -37,6 +37,10 @@ class TolerantRedisCache(RedisCache):
     def delete(self, *args: Any, **kwargs: Any) -> bool:
         return self._tolerate(False, "delete", *args, **kwargs)
 
+    def incr(self, *args: Any, **kwargs: Any) -> int | None:
+        """The new value, or None while Redis is unreachable (a missing key still raises ValueError)."""
+        return self._tolerate(None, "incr", *args, **kwargs)
+
     def touch(self, *args: Any, **kwargs: Any) -> bool:
         return self._tolerate(False, "touch", *args, **kwargs)
 
