@@ -27,16 +27,22 @@ class AnonThrottle(AnonRateThrottle):
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_ends = (window + 1) * self.duration
-        key = f"{client}:{window}"
-        self.cache.add(key, 0, self.duration)
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # the counter expired between add and incr: this is the window's first
-            self.cache.set(key, 1, self.duration)
-            count = 1
+        count = self._count(f"{client}:{window}")
         if count is None or count <= self.num_requests:
             return True
         return self.throttle_failure()
+
+    def _count(self, key: str) -> int | None:
+        """The window's counter after this request (None while the cache is unavailable)."""
+        try:
+            return self.cache.incr(key)
+        except ValueError:  # the window's first request, unless another one just made the counter
+            if self.cache.add(key, 1, self.duration):
+                return 1
+            try:
+                return self.cache.incr(key)
+            except ValueError:
+                return None
 
     def wait(self) -> float:
         """Seconds until the window ends and the client's counter starts again."""
