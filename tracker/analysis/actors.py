@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .lexicon import DEMONYMS, LEADER_ROLES, NAME_PARTICLES, PRONOUNS, TITLE_WORDS
+from .lexicon import DEMONYMS, LEADER_ROLES, NAME_PARTICLES, PLACES, PRONOUNS, TITLE_WORDS
 from .text import Token, tokens_of
 
 _END = "\0"
@@ -33,7 +33,7 @@ class Mention:
     end: int
     first_token: int  # token indexes, end exclusive
     last_token: int
-    via: str  # name | demonym | role | local
+    via: str  # name | demonym | place | role | local
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,11 @@ class ActorMatcher:
             if state is not None:
                 for word in words:
                     matcher._add(word, state, "demonym")
+        for code, places in PLACES.items():
+            state = matcher.state_by_country.get(code)
+            if state is not None:
+                for place in places:
+                    matcher._add(place, state, "place")
         return matcher
 
     def _add(self, phrase: str, actor_id: int, via: str) -> None:
@@ -148,7 +153,7 @@ class ActorMatcher:
         extra: list[Mention] = []
         for m in found:
             actor = self.actors[m.actor_id]
-            if actor.kind == "person" or m.via == "role":
+            if actor.kind == "person" or m.via in ("role", "place"):
                 continue
             k = m.last_token
             titles = 0

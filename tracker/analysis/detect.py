@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from . import lexicon as lx
 from .actors import ActorMatcher, Mention
+from .dates import days_before, mentioned_date
 from .lines import LineIndex, LineProfile, features_of
 from .text import Sentence, Token, sentences_split, stem, text_prepare, tokens_of
 
@@ -57,6 +58,7 @@ def _phrases(items) -> dict[str, list[tuple[str, ...]]]:
 _STRONG = _phrases(lx.STRONG_CUES)
 _WEAK = _phrases(lx.WEAK_CUES)
 _RESPONSE = _phrases(lx.RESPONSE_ACTIONS)
+_POLICY = _phrases(lx.POLICY_ACTIONS)
 _BACKGROUND = [re.compile(p, re.I) for p in lx.BACKGROUND_PATTERNS]
 _DENIAL = [re.compile(p, re.I) for p in lx.DENIAL_PATTERNS]
 _REVENGE = [re.compile(p, re.I) for p in lx.REVENGE_PATTERNS]
@@ -125,8 +127,12 @@ def analyse_text(
     index: LineIndex,
     published_on: datetime.date | None = None,
     title: str = "",
+    trace: list[str] | None = None,
 ) -> Analysis:
-    """Everything the rules propose for one text. Raises UnusableText when nothing can be read."""
+    """Everything the rules propose for one text. Raises UnusableText when nothing can be read.
+
+    With a `trace` list, the rules append one line per piece of evidence they weighed: what they
+    considered, and the rule or score that decided (`--explain`)."""
     prepared = text_prepare(raw)
     text = prepared.text
     published_on = published_on or datetime.date.today()
@@ -139,7 +145,7 @@ def analyse_text(
     sents = _sentences(text, tokens, mentions)
 
     findings: list[Finding] = []
-    _declarations(sents, matcher, index, published_on, findings, title)
+    _declarations(sents, matcher, index, published_on, findings, title, trace)
     article_features: set[str] = set()
     article_actors: set[int] = set()
     for s in sents:
@@ -151,8 +157,9 @@ def analyse_text(
         for line in index.retrieve(features=article_features, actors=article_actors)
         if line.declared_on < published_on
     ]
-    crossed = _crossings(sents, candidates, index, findings)
-    _responses(sents, crossed, findings)
+    title_actors = {m.actor_id for m in matcher.mentions(tokens_of(title[:1000]))} if title else set()
+    crossed = _crossings(sents, candidates, index, findings, published_on, title_actors, trace)
+    _responses(sents, crossed, candidates, matcher, published_on, findings, trace)
     findings.sort(key=lambda f: f.start)
     for f in findings:
         if f.kind in (CROSSING, RESPONSE) and f.occurred_on is None:
@@ -279,6 +286,7 @@ def _declarations(
     published_on: datetime.date,
     findings: list[Finding],
     title: str = "",
+    trace: list[str] | None = None,
 ) -> None:
     title_features = features_of(title)
     title_actors = {m.actor_id for m in matcher.mentions(tokens_of(title[:1000]))} if title else set()
@@ -346,11 +354,20 @@ def _declarations(
                 continue
             if not any(norms[a:b] and tuple(norms[a:b]) in _LINE_NAMING for a, b in strong):
                 continue  # "the move was unacceptable": a condemnation of what is done, not a warning
+        reason = ""
         if any(p.search(text) for p in _DENIAL):
-            continue
-        if any(p.search(text) for p in _BACKGROUND):
-            continue
-        if any(p.search(text) for p in _REVENGE) and not condition:
+            reason = "denied, rumoured or hypothetical"
+        elif any(p.search(text) for p in _BACKGROUND):
+            reason = "a recap of an earlier warning"
+        elif any(p.search(text) for p in _REVENGE) and not condition:
+            reason = "revenge for what was done, no trigger named"
+        else:
+            ago = days_before(text, published_on)
+            if ago is not None and ago > BACKGROUND_DAYS:
+                reason = f"dated {ago} days before the article: background"
+        if reason:
+            if trace is not None:
+                trace.append(f"declaration? no ({reason}): {text[:160]}")
             continue
         s.is_declaration = True
         group = matcher.group_of(declarer)
@@ -387,6 +404,11 @@ def _declarations(
             trigger=trigger,
             threatened_response=response,
         )
+        if trace is not None:
+            trace.append(
+                f"declaration {finding.kind} by {matcher.actors[declarer].slug} "
+                f"{line.slug if line else ''} similarity {similarity:.1f} -> {finding.score}: {text[:160]}"
+            )
         key = (declarer, finding.red_line)
         if key not in best_by_key or best_by_key[key].score < finding.score:
             best_by_key[key] = finding
@@ -461,10 +483,42 @@ def _restated_line(
 
 
 RESTATE_THRESHOLD = 6.0
+BACKGROUND_DAYS = 21  # a warning the text dates further back than this is background
 CROSSING_THRESHOLD = 4.0
 
 
 # --- crossings and responses ------------------------------------------------------------------
+
+# Words before an action verb that make it a hypothetical, a plan or an accusation, not a report.
+_UNREAL = frozenset(
+    {
+        "not",
+        "never",
+        "would",
+        "will",
+        "could",
+        "might",
+        "may",
+        "to",
+        "wo",
+        "planning",
+        "plans",
+        "ready",
+        "threatened",
+        "threatens",
+        "accused",
+        "accuses",
+        "denied",
+        "denies",
+        "if",
+        "unless",
+        "whether",
+        "should",
+    }
+)
+# "were fired", "was struck": a passive report whose doer is named elsewhere in the passage.
+_PASSIVE = frozenset({"was", "were", "been", "being", "is", "are"})
+_HEDGED_CLAIM = re.compile(r"\b(?:allegedly|unconfirmed|unverified|could not (?:be )?(?:independently )?verif)", re.I)
 
 
 def _is_factual(s: _Sent) -> bool:
@@ -477,16 +531,19 @@ def _is_factual(s: _Sent) -> bool:
 def _action_positions(s: _Sent, verbs: frozenset[str]) -> list[int]:
     """Finite uses of action verbs reported as news.
 
-    "fired" counts; "to be fired" or "allowed to cross" does not, nor an action in a "since ..."
-    clause ("since its troops entered the country"), which dates ongoing background.
+    "fired" counts; "to be fired", "would fire", "accused it of firing" or "allowed to cross" do
+    not, nor an action in a "since ..." clause ("since its troops entered the country"), which
+    dates ongoing background.
     """
     norms = s.norms
     out = []
     for i, w in enumerate(norms):
         if w not in verbs:
             continue
-        before = norms[max(0, i - 2) : i]
-        if before[-1:] == ["to"] or before == ["to", "be"] or before[-1:] == ["be"]:
+        before = norms[max(0, i - 3) : i]
+        if before[-1:] == ["to"] or before[-2:] == ["to", "be"] or before[-1:] == ["be"]:
+            continue
+        if any(b in _UNREAL for b in before[-2:]):
             continue
         since = next((k for k in range(i - 1, max(-1, i - 12), -1) if norms[k] == "since"), None)
         if since is not None:
@@ -503,110 +560,190 @@ def _has_action(s: _Sent, verbs: frozenset[str]) -> bool:
     return bool(_action_positions(s, verbs))
 
 
+@dataclass
+class _Passage:
+    """A sentence read with what came just before it in its paragraph: the doer, weapon and place
+    of a strike are often spread over two sentences, and a passive report names no doer at all."""
+
+    s: _Sent
+    actors: set[int]  # named in the sentence
+    context_actors: set[int]  # named in the previous sentence of the paragraph or the headline
+    context_features: set[str]
+    start: int  # where the evidence starts (the previous sentence when it was needed)
+
+
 def _line_fit(
-    s: _Sent, line: LineProfile, actors: set[int], index: LineIndex, *, nominal: int = 0
-) -> tuple[float, int | None]:
-    """How well a sentence reports that the line's trigger happened, and who did it (0 when it does not)."""
-    doers = [a for a in actors & (line.addressees | line.named_actors) if a not in line.declarer_group]
-    if not doers:
-        return 0.0, None
+    p: _Passage, line: LineProfile, index: LineIndex, *, nominal: int = 0
+) -> tuple[float, int | None, str]:
+    """How well a passage reports that the line's trigger happened, who did it, and how it was read
+    (0 and the reason when it does not)."""
+    s = p.s
+    actors = p.actors
+    doers_here = [a for a in actors & (line.addressees | line.named_actors) if a not in line.declarer_group]
     features = s.features
+    via = "sentence"
     if nominal:
         # Only the cause phrase counts ("in retaliation for her visit to the island"); its doer is
         # named in it, or it points back to the subject with a possessive ("her visit").
+        if not doers_here:
+            return 0.0, None, "no doer named"
         if s.cause is None:
             cause = s.sentence.text[nominal - s.sentence.start :]
             cause = re.split(r"[,;]|\band\b", cause, maxsplit=1)[0]
             s.cause = (features_of(cause), bool(_POSSESSIVE.match(cause)))
         features, pointer = s.cause
-        if not pointer and not any(m.actor_id in doers and m.start >= nominal for m in s.mentions):
-            return 0.0, None
+        if not pointer and not any(m.actor_id in doers_here and m.start >= nominal for m in s.mentions):
+            return 0.0, None, "the cause names no doer"
+        doer: int | None = next(m.actor_id for m in s.mentions if m.actor_id in doers_here)
+        via = "cause"
     else:
         positions = s.actions.get(line.category)
         if positions is None:
             verbs = lx.CROSSING_ACTIONS.get(line.category, lx.CROSSING_ACTIONS["other"])
             positions = s.actions[line.category] = _action_positions(s, verbs)
         if not positions:
-            return 0.0, None
+            return 0.0, None, "no reported action of its kind"
         # The doer is the subject of the action (before the verb) or its agent ("by the United States").
-        agent = any(
-            m.actor_id in doers
-            and (_local(m, s) < positions[-1] or (_local(m, s) > 0 and s.norms[_local(m, s) - 1] == "by"))
-            for m in s.mentions
+        doer = next(
+            (
+                m.actor_id
+                for m in s.mentions
+                if m.actor_id in doers_here
+                and (_local(m, s) < positions[-1] or (_local(m, s) > 0 and s.norms[_local(m, s) - 1] == "by"))
+            ),
+            None,
         )
-        if not agent:
-            return 0.0, None
+        if doer is None:
+            # A passive report or a pronoun subject: the doer is the one the passage has just named.
+            passive = any(s.norms[i - 1] in _PASSIVE for i in positions if i > 0)
+            pronoun = any(w in ("it", "they", "its", "their") for w in s.norms[: positions[0]])
+            doers_before = [
+                a for a in p.context_actors & (line.addressees | line.named_actors) if a not in line.declarer_group
+            ]
+            if not (passive or pronoun or not s.mentions) or not doers_before:
+                return 0.0, None, "no doer of the action"
+            doer = doers_before[0]
+            actors = actors | p.context_actors
+            features = features | p.context_features
+            via = "passage"
     if line.category == "weapons_transfer":
-        if not (actors & line.addressees):
-            return 0.0, None  # a transfer needs its supplier named
+        supplier = actors & line.addressees or (p.context_actors & line.addressees)
+        if not supplier:
+            return 0.0, None, "a transfer needs its supplier named"
         recipients = line.target_actors - line.declarer_group
-        if recipients and not (actors & recipients):
-            return 0.0, None  # ... and the recipient
-    if line.category == "strikes_on_territory" and (
-        not (actors & line.declarer_group) or _OCCUPIED.search(s.sentence.text)
-    ):
-        return 0.0, None
+        if recipients and not (actors & recipients or p.context_actors & recipients):
+            return 0.0, None, "a transfer needs its recipient named"
+    if line.category == "strikes_on_territory":
+        if not (actors & line.declarer_group or p.context_actors & line.declarer_group):
+            return 0.0, None, "a strike on territory needs the territory named"
+        if _OCCUPIED.search(s.sentence.text) and "c:crimea" not in line.trigger_features:
+            return 0.0, None, "the target is occupied territory"
     shared = features.intersection(line.trigger_features)
     kinds = lx.WEAPON_CONCEPTS.intersection(line.trigger_features)
     if kinds and not (shared & kinds):
-        return 0.0, None  # the line names a kind of weapon; another kind does not cross it
-    named = 1 if set(doers) & line.named_actors else 0  # the trigger itself names who would do it
+        return 0.0, None, "another kind of weapon"
+    named = 1 if doer in line.named_actors else 0  # the trigger itself names who would do it
     if sum(1 for f in shared if f.startswith("c:")) < 1 or len(shared) + named < 3:
-        return 0.0, None
+        return 0.0, None, f"too little of the trigger ({', '.join(sorted(shared)) or 'nothing'})"
     score = sum(index.idf(f) for f in shared) + named
     if score < CROSSING_THRESHOLD:
-        return 0.0, None
-    return score, next(m.actor_id for m in s.mentions if m.actor_id in doers)
+        return 0.0, None, f"fit {score:.1f} under {CROSSING_THRESHOLD}"
+    return score, doer, via
+
+
+def _passages(sents: list[_Sent], title_actors: set[int]) -> list[_Passage]:
+    out = []
+    for pos, s in enumerate(sents):
+        previous = sents[pos - 1] if pos and sents[pos - 1].sentence.paragraph == s.sentence.paragraph else None
+        # The lead paragraph's story carries on into the next paragraph when it opens without a name.
+        if previous is None and pos and not s.mentions:
+            previous = sents[pos - 1]
+        context_actors = set(title_actors)
+        context_features: set[str] = set()
+        start = s.sentence.start
+        if previous is not None and not previous.boilerplate:
+            context_actors.update(m.actor_id for m in previous.mentions)
+            context_features = previous.features
+            start = previous.sentence.start
+        out.append(
+            _Passage(
+                s=s,
+                actors={m.actor_id for m in s.mentions},
+                context_actors=context_actors,
+                context_features=context_features,
+                start=start,
+            )
+        )
+    return out
 
 
 def _crossings(
-    sents: list[_Sent], candidates: list[LineProfile], index: LineIndex, findings: list[Finding]
+    sents: list[_Sent],
+    candidates: list[LineProfile],
+    index: LineIndex,
+    findings: list[Finding],
+    published_on: datetime.date,
+    title_actors: set[int],
+    trace: list[str] | None = None,
 ) -> dict[int, tuple[LineProfile, Finding]]:
     best: dict[int, tuple[LineProfile, Finding]] = {}
     denied: set[int] = set()
-    for s in sents:
-        actors = {m.actor_id for m in s.mentions}
-        if s.boilerplate or not actors:
+    for p in _passages(sents, title_actors):
+        s = p.s
+        if s.boilerplate or not (p.actors or p.context_actors):
             continue
         text = s.sentence.text
         if _NOT_YET.search(text):
             # "X has not yet entered the city": the article itself says the trigger did not happen.
             for line in candidates:
-                if _line_fit(s, line, actors, index)[0]:
+                if _line_fit(p, line, index)[0]:
                     denied.add(line.id)
+                    if trace is not None:
+                        trace.append(f"crossing vetoed {line.slug}: the text says it has not happened: {text[:160]}")
             continue
         if s.is_warning_talk:
             continue
         cause = _CAUSE.search(text)
         nominal = s.sentence.start + cause.end() if cause else 0
-        factual = _is_factual(s) and not _NEGATED_FACT.search(text)
+        factual = _is_factual(s) and not _NEGATED_FACT.search(text) and not _HEDGED_CLAIM.search(text)
         if not factual and not nominal:
             continue
-        scored: list[tuple[float, LineProfile, int]] = []
+        scored: list[tuple[float, LineProfile, int, str]] = []
         for line in candidates:
-            score, doer = _line_fit(s, line, actors, index) if factual else (0.0, None)
+            score, doer, via = _line_fit(p, line, index) if factual else (0.0, None, "not reported as fact")
             if not score and nominal:
                 # "in retaliation for her visit to the island": the cause is reported as fact.
-                score, doer = _line_fit(s, line, actors, index, nominal=nominal)
+                score, doer, via = _line_fit(p, line, index, nominal=nominal)
             if score and doer is not None:
-                scored.append((score, line, doer))
+                scored.append((score, line, doer, via))
+            elif trace is not None and set(s.features) & set(line.trigger_features):
+                trace.append(f"crossing? {line.slug}: no ({via}): {text[:160]}")
         if not scored:
             continue
         scored.sort(key=lambda x: -x[0])
-        score, line, doer = scored[0]
+        score, line, doer, via = scored[0]
         if len(scored) > 1 and scored[1][0] > score * 0.85:
+            if trace is not None:
+                trace.append(
+                    f"crossing? {line.slug} / {scored[1][1].slug}: two lines fit about equally: {text[:160]}"
+                )
             continue  # two lines fit about equally well: leave it to the response and the curator
-        confidence = round(min(0.95, 0.4 + score / 30), 3)
+        confidence = 0.4 + score / 30 - (0.1 if via == "passage" else 0.0)
+        confidence = round(max(0.05, min(0.95, confidence)), 3)
+        start = p.start if via == "passage" else s.sentence.start
         finding = Finding(
             kind=CROSSING,
-            start=s.sentence.start,
+            start=start,
             end=s.sentence.end,
-            evidence=text,
+            evidence=s.sentence.text if start == s.sentence.start else _span_text(sents, start, s),
             score=confidence,
             red_line=line.id,
             actors=[doer],
             trigger=line.title,
+            occurred_on=_occurred(text, published_on),
         )
+        if trace is not None:
+            trace.append(f"crossing {line.slug} fit {score:.1f} via {via} -> {confidence}: {text[:160]}")
         if line.id not in best or best[line.id][1].score < confidence:
             best[line.id] = (line, finding)
     for line_id in denied:
@@ -615,35 +752,92 @@ def _crossings(
     return best
 
 
+def _span_text(sents: list[_Sent], start: int, last: _Sent) -> str:
+    first = next(x for x in sents if x.sentence.start == start)
+    return f"{first.sentence.text} {last.sentence.text}"
+
+
+def _occurred(text: str, published_on: datetime.date) -> datetime.date | None:
+    day = mentioned_date(text, published_on)
+    return day if day is not None and (published_on - day).days <= 31 else None
+
+
 def _responses(
-    sents: list[_Sent], crossed: dict[int, tuple[LineProfile, Finding]], findings: list[Finding]
+    sents: list[_Sent],
+    crossed: dict[int, tuple[LineProfile, Finding]],
+    candidates: list[LineProfile],
+    matcher: ActorMatcher,
+    published_on: datetime.date,
+    findings: list[Finding],
+    trace: list[str] | None = None,
 ) -> None:
-    if not crossed:
+    """The declarer's side doing what it threatened, or a measure it presents as the answer, after
+    the line's first crossing: reported in the same article, or already in the record."""
+    open_lines = {line.id: line for line, _ in crossed.values()}
+    for line in candidates:
+        if line.first_crossed_on is not None and line.first_crossed_on <= published_on:
+            open_lines.setdefault(line.id, line)
+    if not open_lines:
         return
     best: dict[int, Finding] = {}
+    focus: int | None = None
     for s in sents:
+        if s.mentions:
+            head = s.mentions[0]
+            if _local(head, s) <= 3:
+                focus = head.actor_id
         if s.boilerplate or s.is_declaration:
             continue
         norms = s.norms
         if any(w in ("if", "should", "unless", "whether") for w in norms):
             continue
         cues = _find(norms, _RESPONSE)
-        if not cues:
+        policy = _find(norms, _POLICY)
+        if not cues and not policy:
             continue
+        cues = sorted(cues + policy)
         base = s.base
         first_cue = cues[0][0]
-        if not s.mentions or s.mentions[0].first_token - base > first_cue:
+        before = [m for m in s.mentions if m.first_token - base < first_cue]
+        if before:
+            subject = before[0].actor_id
+            # The actor nearest before the action is who did it: in "X said that before dawn Y had
+            # fired", Y (the line's addressee) fired, and that is the crossing, not a response.
+            agent = before[-1].actor_id
+        elif focus is not None and any(w in ("it", "its", "the", "moscow") for w in norms[:first_cue]):
+            subject = agent = focus
+        else:
             continue
-        subject = s.mentions[0].actor_id
-        # The actor nearest before the action is who did it: in "X said that before dawn Y had fired",
-        # Y (the line's addressee) fired, and that is the crossing, not a response.
-        agent = [m.actor_id for m in s.mentions if m.first_token - base < first_cue][-1]
-        for line, _crossing in crossed.values():
-            if subject not in line.declarer_group:
+        if any(w in _UNREAL for w in norms[max(0, first_cue - 2) : first_cue]):
+            continue
+        cause = _CAUSE.search(s.sentence.text) or _ANSWER.search(s.sentence.text)
+        cause_features = features_of(s.sentence.text[cause.end() :]) if cause else set()
+        when = mentioned_date(s.sentence.text, published_on)
+        for line in open_lines.values():
+            if subject not in line.declarer_group and _state_of(matcher, subject) not in line.declarer_group:
                 continue
             if agent not in line.declarer_group and agent in (line.addressees | line.named_actors):
                 continue
-            score = 0.5 + 0.1 * min(3, len(cues))
+            if line.first_crossed_on is not None and when is not None and when < line.first_crossed_on:
+                continue  # dated before the line was first crossed: not an answer to it
+            in_article = line.id in crossed
+            linked = len(cause_features.intersection(line.trigger_features))
+            threat = len(s.features.intersection(line.threat_features))
+            plain = len(cues) > len(policy)  # a retaliation verb, not only a policy act
+            if not ((in_article and plain) or linked >= 2 or (threat >= 2 and linked >= 1)):
+                if trace is not None and (linked or threat):
+                    trace.append(
+                        f"response? {line.slug}: too weak a link (cause {linked}, threat {threat}): "
+                        f"{s.sentence.text[:160]}"
+                    )
+                continue
+            score = 0.45 + 0.1 * min(3, len(cues)) + 0.05 * min(3, linked) + 0.05 * min(2, threat)
+            score += 0.05 if in_article else 0.0
+            if trace is not None:
+                trace.append(
+                    f"response {line.slug} cues {len(cues)} cause {linked} threat {threat} "
+                    f"crossed here {in_article} -> {round(min(0.9, score), 3)}: {s.sentence.text[:160]}"
+                )
             if best.get(line.id) is None or best[line.id].score < score:
                 best[line.id] = Finding(
                     kind=RESPONSE,
@@ -654,8 +848,16 @@ def _responses(
                     red_line=line.id,
                     declarer=line.declared_by,
                     actors=[subject],
+                    occurred_on=_occurred(s.sentence.text, published_on),
                 )
     findings.extend(best.values())
+
+
+_ANSWER = re.compile(
+    r"\b(?:answer(?:ing)? to|(?:a |its )?response to|retaliat\w* (?:for|against|to)|reply to|"
+    r"responding to|in reaction to|after|following)\b",
+    re.I,
+)
 
 
 __all__ = ["Analysis", "Finding", "analyse_text", "stem"]

@@ -22,7 +22,21 @@ from .lines import LineIndex, line_index_from
 from .text import sentences_split, tokens_of
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 KINDS = ("declarations", "crossings", "responses")
+# `tune` is what the rules and the calibration are fitted on; `check` is frozen and only reported;
+# `dev` is the original 80-article development set.
+SETS = ("check", "tune", "dev")
+BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
+
+
+def set_paths(name: str) -> tuple[Path, list[Path]]:
+    """The record and the article files of a labelled set."""
+    if name == "dev":
+        return EVAL_DIR / "record.json", [EVAL_DIR / "articles.jsonl"]
+    if name not in SETS:
+        raise ValueError(f"unknown set {name!r} (one of {', '.join(SETS)})")
+    return CORPUS_DIR / "record.json", sorted((CORPUS_DIR / name).glob("*.jsonl"))
 
 
 @dataclass
@@ -51,6 +65,26 @@ class Report:
     baseline: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in KINDS})
     errors: list[str] = field(default_factory=list)
     articles: int = 0
+    # Every prediction the analyser kept, as (kind, score, correct): the calibration table's input.
+    scored: list[tuple[str, float, bool]] = field(default_factory=list)
+    explanations: list[str] = field(default_factory=list)
+
+    def calibration(self) -> str:
+        """Precision per score band, and of everything scored at or above 0.8."""
+        rows = [f"{'score':<12}{'n':>5}{'right':>7}{'precision':>11}"]
+        for lo, hi in zip(BINS, BINS[1:], strict=False):
+            band = [ok for _, score, ok in self.scored if lo <= score < hi]
+            label = f"{lo:.1f}-{min(hi, 1.0):.1f}"
+            rows.append(
+                f"{label:<12}{len(band):>5}{sum(band):>7}"
+                f"{(sum(band) / len(band) if band else float('nan')):>11.3f}"
+            )
+        high = [ok for _, score, ok in self.scored if score >= 0.8]
+        rows.append(
+            f"{'>= 0.8':<12}{len(high):>5}{sum(high):>7}"
+            f"{(sum(high) / len(high) if high else float('nan')):>11.3f}"
+        )
+        return "\n".join(rows)
 
     def table(self) -> str:
         rows = [f"{'kind':<14}{'system':<10}{'TP':>5}{'FP':>5}{'FN':>5}{'P':>8}{'R':>8}{'F1':>8}"]
@@ -64,9 +98,14 @@ class Report:
 
 
 def score_article(
-    expected: Mapping[str, list], predicted: Mapping[str, list], into: dict[str, Counts]
+    expected: Mapping[str, list],
+    predicted: Mapping[str, list],
+    into: dict[str, Counts],
+    scored: list[tuple[str, float, bool]] | None = None,
 ) -> list:
-    """Add one article's counts by the set's rules; return the mismatches for diagnosis."""
+    """Add one article's counts by the set's rules; return the mismatches for diagnosis.
+
+    With `scored`, each distinct prediction is appended as (kind, best score, correct)."""
     misses = []
     exp = list(
         {(d["declarer"], None if d.get("new", True) else d.get("red_line")) for d in expected["declarations"]}
@@ -83,6 +122,9 @@ def score_article(
         else:
             misses.append(("FN declaration", declarer, line))
     misses.extend(("FP declaration", *c) for c in remaining)
+    if scored is not None:
+        best = _best_scores(predicted["declarations"], lambda d: (d["declarer"], d.get("red_line")))
+        scored.extend(("declarations", best[c], c not in remaining) for c in pred)
     into["declarations"].tp += matched
     into["declarations"].fp += len(pred) - matched
     into["declarations"].fn += len(exp) - matched
@@ -94,25 +136,47 @@ def score_article(
         into[kind].fn += len(e - p)
         misses.extend((f"FN {kind}", x) for x in e - p)
         misses.extend((f"FP {kind}", x) for x in p - e)
+        if scored is not None:
+            best = _best_scores(predicted[kind], lambda d: d["red_line"])
+            scored.extend((kind, best[x], x in e) for x in p)
     return misses
 
 
+def _best_scores(items: list[dict], key) -> dict:
+    best: dict = {}
+    for item in items:
+        k = key(item)
+        best[k] = max(best.get(k, 0.0), float(item.get("score", 1.0)))
+    return best
+
+
 def predictions_of(
-    text: str, *, title: str, published_on: datetime.date, matcher: ActorMatcher, index: LineIndex
+    text: str,
+    *,
+    title: str,
+    published_on: datetime.date,
+    matcher: ActorMatcher,
+    index: LineIndex,
+    min_score: float = 0.0,
+    trace: list[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    analysis = analyse_text(text, title=title, published_on=published_on, matcher=matcher, index=index)
+    analysis = analyse_text(
+        text, title=title, published_on=published_on, matcher=matcher, index=index, trace=trace
+    )
     slug_of = {a.id: a.slug for a in matcher.actors.values()}
     line_slug = {line.id: line.slug for line in index.lines}
     out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
     for f in analysis.findings:
+        if f.score < min_score:
+            continue
         if f.kind in (NEW_RED_LINE, RESTATEMENT) and f.declarer is not None:
             out["declarations"].append(
                 {"declarer": slug_of[f.declarer], "red_line": line_slug.get(f.red_line), "score": f.score}
             )
         elif f.kind == CROSSING:
-            out["crossings"].append({"red_line": line_slug[f.red_line]})
+            out["crossings"].append({"red_line": line_slug[f.red_line], "score": f.score})
         elif f.kind == RESPONSE:
-            out["responses"].append({"red_line": line_slug[f.red_line]})
+            out["responses"].append({"red_line": line_slug[f.red_line], "score": f.score})
     return out
 
 
@@ -175,9 +239,30 @@ def record_load(data: Mapping[str, Any]) -> tuple[list[int], list[int], dict[str
             category=line.get("category", "other"),
             explicitness=line.get("explicitness", "explicit"),
             topics=list(line.get("topics") or []),
+            sources=[_fixture_source(line["slug"], line["declared_on"], line["title"])],
         )
+        for event in line.get("events") or []:
+            record.event_record(
+                red_line=created,
+                kind=event["kind"],
+                occurred_on=datetime.date.fromisoformat(event["occurred_on"]),
+                summary=event.get("summary") or event["kind"],
+                actors=[by_slug[s] for s in event.get("actors", []) if s in by_slug],
+                sources=[_fixture_source(line["slug"], event["occurred_on"], event["kind"])],
+            )
         line_ids.append(created.pk)
     return [a.pk for a in by_slug.values()], line_ids, rename
+
+
+def _fixture_source(slug: str, on: str, title: str) -> dict[str, Any]:
+    """A labelled record is a fixture that is rolled back: its lines and events are published (the
+    analyser sees what the public record holds) with a source that names the fixture, not a page."""
+    return {
+        "url": f"https://red-line-tracker.invalid/labelled-set/{slug}",
+        "publisher": "labelled set",
+        "title": title[:300],
+        "published_on": datetime.date.fromisoformat(on),
+    }
 
 
 def articles_read(path: Path) -> Iterable[dict[str, Any]]:
@@ -188,11 +273,23 @@ def articles_read(path: Path) -> Iterable[dict[str, Any]]:
 
 
 def evaluate(
-    *, record_path: Path = EVAL_DIR / "record.json", articles_path: Path = EVAL_DIR / "articles.jsonl"
+    *,
+    record_path: Path = EVAL_DIR / "record.json",
+    articles_path: Path | Iterable[Path] = EVAL_DIR / "articles.jsonl",
+    min_score: float | None = None,
+    explain: bool = False,
 ) -> Report:
-    """Score analyser and baseline on the labelled set; the database is left as it was."""
+    """Score analyser and baseline on a labelled set; the database is left as it was.
+
+    `min_score` drops candidates below it, as the product does (default: ANALYSIS_MIN_SCORE).
+    With `explain`, each article with a miss or a false alarm gets the trace of the rules."""
+    from django.conf import settings
+
+    if min_score is None:
+        min_score = float(getattr(settings, "ANALYSIS_MIN_SCORE", 0.0))
     data = json.loads(record_path.read_text(encoding="utf-8"))
-    articles = list(articles_read(articles_path))
+    paths = [articles_path] if isinstance(articles_path, Path) else list(articles_path)
+    articles = [article for path in paths for article in articles_read(path)]
     report = Report()
     try:
         with transaction.atomic():
@@ -203,15 +300,21 @@ def evaluate(
             for article in articles:
                 report.articles += 1
                 published = datetime.date.fromisoformat(article["published_on"])
+                trace: list[str] | None = [] if explain else None
                 ours = predictions_of(
                     article["text"],
                     title=article.get("title", ""),
                     published_on=published,
                     matcher=matcher,
                     index=index,
+                    min_score=min_score,
+                    trace=trace,
                 )
-                for miss in score_article(article["expected"], ours, report.ours):
+                misses = score_article(article["expected"], ours, report.ours, report.scored)
+                for miss in misses:
                     report.errors.append(f"{article['id']}: {' '.join(str(x) for x in miss)}")
+                if explain and misses:
+                    report.explanations.append(_explanation(article, misses, ours, trace or []))
                 score_article(
                     article["expected"],
                     baseline_predictions(article["text"], matcher=matcher),
@@ -221,6 +324,21 @@ def evaluate(
     except _Rollback:
         pass
     return report
+
+
+def _explanation(article: Mapping[str, Any], misses: list, predicted: Mapping, trace: list[str]) -> str:
+    """One article's misses, what was expected with its evidence, and the rules' trace."""
+    lines = [f"== {article['id']} ({article['published_on']}) {article.get('title', '')}"]
+    lines.extend(f"   {' '.join(str(x) for x in miss)}" for miss in misses)
+    for kind in KINDS:
+        for item in article["expected"].get(kind, []):
+            who = item.get("red_line") or item.get("declarer")
+            for sentence in item.get("evidence") or []:
+                lines.append(f"   expected {kind[:-1]} {who}: {sentence[:200]}")
+        for item in predicted.get(kind, []):
+            lines.append(f"   predicted {kind[:-1]} {item}")
+    lines.extend(f"   | {row}" for row in trace)
+    return "\n".join(lines)
 
 
 def _unrename(matcher: ActorMatcher, index: LineIndex, rename: dict[str, str]) -> None:

@@ -66,6 +66,38 @@ DEMONYMS: dict[str, tuple[str, ...]] = {
     "YE": ("Yemeni",),
 }
 
+# Places that stand for their state's territory in strike reports ("the Bryansk region", "an
+# airfield near Taganrog", "the Fordow site"): a mention of the state with that code, like a demonym.
+PLACES: dict[str, tuple[str, ...]] = {
+    "RU": (
+        "Bryansk",
+        "Kursk",
+        "Belgorod",
+        "Rostov",
+        "Taganrog",
+        "Voronezh",
+        "Lipetsk",
+        "Oryol",
+        "Orel",
+        "Tula",
+        "Krasnodar",
+        "Smolensk",
+        "Novorossiysk",
+        "Engels",
+        "Saratov",
+        "Tambov",
+        "Kaluga",
+        "Pskov",
+        "Kaliningrad",
+        "Murmansk",
+        "Yeysk",
+        "Millerovo",
+        "Morozovsk",
+        "Tuapse",
+    ),
+    "IR": ("Natanz", "Fordow", "Isfahan", "Esfahan", "Arak", "Bushehr"),
+}
+
 # Titles between an actor mention and a person's name: "Russian Foreign Minister Sergei Lavrov".
 TITLE_WORDS = frozenset(
     [
@@ -580,7 +612,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "west": ("west", "western"),
     "euphrates": ("euphrates",),
     "weapons": ("weapon", "weapons", "arms", "munitions", "ammunition", "shells", "bombs"),
-    "territory": ("territory", "soil", "inside", "region", "border"),
+    "territory": ("territory", "soil", "inside", "region", "border", "oblast"),
+    "crimea": ("crimea", "crimean", "sevastopol", "kerch", "saky", "simferopol", "feodosia", "dzhankoi", "belbek"),
 }
 
 # Concepts that name a kind of weapon: a line about one kind is not crossed by another kind.
@@ -653,4 +686,26 @@ RESPONSE_ACTIONS = (
     "on hold",
     "paused",
     "halt",
+)
+
+# Policy acts that answer a crossing only when the sentence ties them to it or to the threat:
+# "signed a revised doctrine", "expelled the diplomats", "paused a shipment of bombs".
+POLICY_ACTIONS = (
+    "signed",
+    "approved",
+    "expelled",
+    "closed",
+    "recalled",
+    "summoned",
+    "withheld",
+    "holding back",
+    "held back",
+    "deployed",
+    "blocked",
+    "bombed",
+    "pounded",
+    "targeted",
+    "military-technical",
+    "military technical",
+    "retaliatory",
 )

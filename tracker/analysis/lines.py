@@ -229,6 +229,8 @@ class LineProfile:
     # `a_set.intersection(line.line_features)`.
     trigger_features: tuple[str, ...]
     line_features: tuple[str, ...]  # title, statement, trigger, response, topics
+    threat_features: tuple[str, ...] = ()  # what the declarer threatened to do
+    first_crossed_on: datetime.date | None = None  # the record's state: its first public crossing
 
 
 def line_profile(row: dict, matcher: ActorMatcher, groups: dict[int, frozenset[int]]) -> LineProfile:
@@ -266,6 +268,8 @@ def line_profile(row: dict, matcher: ActorMatcher, groups: dict[int, frozenset[i
         line_features=tuple(
             features_of(f"{trigger_text} {row['statement']} {row.get('threatened_response') or ''} {topics}")
         ),
+        threat_features=tuple(features_of(row.get("threatened_response") or "")),
+        first_crossed_on=row.get("first_crossed_on"),
     )
 
 
@@ -357,6 +361,7 @@ def _line_rows(queryset) -> Iterator[dict]:
             "category",
             "severity",
             "topics",
+            "first_crossed_on",
         ).iterator(chunk_size=2000)
     )
 
