@@ -223,6 +223,8 @@ def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tup
         left = [m for m in s.mentions if max(0, i - 14) <= _local(m, s) < i]
         verb_at = s.tokens[i].start - s.sentence.start
         for m in left:
+            if _local(m, s) > 5:
+                break  # "X, visiting Y, said": X opens the sentence
             after = text[m.end - s.sentence.start : m.end - s.sentence.start + 2]
             if after.startswith(",") and text[:verb_at].rstrip().endswith(","):
                 return m.actor_id, False
@@ -265,6 +267,32 @@ def _local(m: Mention, s: _Sent) -> int:
 
 _QUOTE_MARKS = re.compile(r"[\"“”«»„]")
 _FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?|us|I|[Mm]y|me)\b")  # not "US"
+
+
+_QUOTE_OPEN = re.compile(r"^\s*[\"“]")
+
+
+def _open_quote(s: _Sent) -> bool:
+    """The sentence leaves a quotation open: the next one carries on the same speaker's words."""
+    text = s.sentence.text
+    return (text.count('"') + text.count("“") - text.count("”")) % 2 == 1 or (
+        "“" in text and text.count("“") > text.count("”")
+    )
+
+
+def _after_speech(s: _Sent, actor: int) -> bool:
+    """The actor is named only after a speech verb: "others warned that Russia could ..." puts
+    words in someone else's mouth about it."""
+    first = next((_local(m, s) for m in s.mentions if m.actor_id == actor), None)
+    if first is None:
+        return False
+    verbs = [i for i, w in enumerate(s.norms[:first]) if w in lx.SPEECH_VERBS]
+    return bool(verbs) and verbs[0] > 0 and s.norms[verbs[0] - 1] in _COMMENTATORS
+
+
+_COMMENTATORS = frozenset(
+    {"others", "analysts", "experts", "critics", "observers", "commentators", "some", "many", "sources", "skeptics"}
+)
 
 
 def _in_quotation(sents: list[_Sent], pos: int) -> bool:
@@ -318,10 +346,13 @@ def _declarations(
         modal = any(w in lx.FUTURE_MODALS for w in norms) or "means" in norms
         warn = any(w in lx.WARNING_VERBS for w in norms)
         subject = _subject(s, allow_head=True)
-        declarer, via = speaker, "speech"
-        if declarer is None:
-            declarer, via = subject, "subject"
         speaks = any(w in lx.SPEECH_VERBS for w in norms)
+        quoted = _QUOTE_OPEN.match(text) is not None or (pos > 0 and _open_quote(sents[pos - 1]))
+        declarer, via = speaker, "speech"
+        if declarer is None and quoted and not speaks and last_speaker is not None:
+            declarer, via = last_speaker, "quote"  # words inside a quotation are the quoted speaker's
+        if declarer is None and not (foreign and subject is not None and _after_speech(s, subject)):
+            declarer, via = subject, "subject"
         if declarer is None and not foreign and not speaks and _in_quotation(sents, pos):
             declarer, via = last_speaker, "quote"
         if speaker is not None:
@@ -469,13 +500,17 @@ def _restated_line(
 ) -> tuple[LineProfile | None, float]:
     best: tuple[LineProfile | None, float] = (None, 0.0)
     for line in index.declared_by(matcher.group_of(declarer)):
-        if line.declared_on > published_on or line.declared_by != declarer:
+        if line.declared_on > published_on:
+            continue
+        # A spokesman restating the president's line restates the state's line: Peskov → Putin's.
+        if line.declared_by != declarer and _state_of(matcher, line.declared_by) != _state_of(matcher, declarer):
             continue
         if not (context_actors & line.trigger_actors):
             continue
         shared = context.intersection(line.line_features)
         score = sum(index.idf(f) for f in shared)
         score += 1.0 * len(set(addressees) & line.addressees)
+        score += 1.5 if line.declared_by == declarer else 0.0
         if score > best[1]:
             best = (line, score)
     line, score = best
@@ -483,7 +518,7 @@ def _restated_line(
 
 
 RESTATE_THRESHOLD = 6.0
-BACKGROUND_DAYS = 21  # a warning the text dates further back than this is background
+BACKGROUND_DAYS = 6  # a warning the text dates further back than this is background
 CROSSING_THRESHOLD = 4.0
 
 

@@ -452,7 +452,13 @@ BACKGROUND_PATTERNS = (
     r"\bwarning (?:he|she) delivered\b",
     r"\bhad (?:said|promised|told|warned)\b",
     r"\b(?:earlier|previous|past|prior) (?:warning|warnings|threat|threats)\b",
-    r"\bcame (?:a year|days|weeks|months|nine days|\w+ days) after\b",
+    r"\bcame (?:a year|days|weeks|months|nine days|\w+ days|\w+ weeks|\w+ months) after\b",
+    r"\bearlier this (?:month|year|week)\b",
+    r"\blast week\b",
+    r"\bworth recalling\b",
+    r"\b(?:followed|came|comes|follows)\b.{0,80}\b(?:remarks|warning|warnings|comments|statement|threat)\b",
+    r"\bremarks (?:\w+ ){0,3}made\b",
+    r"\b(?:recalled|recalling|reiterating what)\b",
 )
 
 DENIAL_PATTERNS = (
