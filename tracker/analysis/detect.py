@@ -159,7 +159,7 @@ def analyse_text(
     ]
     title_actors = {m.actor_id for m in matcher.mentions(tokens_of(title[:1000]))} if title else set()
     crossed = _crossings(sents, candidates, index, findings, published_on, title_actors, trace)
-    _responses(sents, crossed, candidates, matcher, published_on, findings, trace)
+    _responses(sents, crossed, candidates, matcher, published_on, findings, index, trace)
     findings.sort(key=lambda f: f.start)
     for f in findings:
         if f.kind in (CROSSING, RESPONSE) and f.occurred_on is None:
@@ -804,10 +804,15 @@ def _responses(
     matcher: ActorMatcher,
     published_on: datetime.date,
     findings: list[Finding],
+    index: LineIndex,
     trace: list[str] | None = None,
 ) -> None:
     """The declarer's side doing what it threatened, or a measure it presents as the answer, after
-    the line's first crossing: reported in the same article, or already in the record."""
+    the line's first crossing: reported in the same article, or already in the record.
+
+    Each sentence answers at most one line: the one its stated cause and its action fit best, the
+    line crossed in this article first, then the most recently crossed (a retaliation answers the
+    latest provocation, not one of years ago)."""
     open_lines = {line.id: line for line, _ in crossed.values()}
     for line in candidates:
         if line.first_crossed_on is not None and line.first_crossed_on <= published_on:
@@ -817,11 +822,9 @@ def _responses(
     best: dict[int, Finding] = {}
     focus: int | None = None
     for s in sents:
-        if s.mentions:
-            head = s.mentions[0]
-            if _local(head, s) <= 3:
-                focus = head.actor_id
-        if s.boilerplate or s.is_declaration:
+        if s.mentions and _local(s.mentions[0], s) <= 3:
+            focus = s.mentions[0].actor_id
+        if s.boilerplate or s.is_declaration or s.is_warning_talk:
             continue
         norms = s.norms
         if any(w in ("if", "should", "unless", "whether") for w in norms):
@@ -830,24 +833,28 @@ def _responses(
         policy = _find(norms, _POLICY)
         if not cues and not policy:
             continue
+        text = s.sentence.text
+        if any(p.search(text) for p in _BACKGROUND) or _HEDGED_CLAIM.search(text):
+            continue
         cues = sorted(cues + policy)
-        base = s.base
         first_cue = cues[0][0]
-        before = [m for m in s.mentions if m.first_token - base < first_cue]
+        before = [m for m in s.mentions if _local(m, s) < first_cue]
         if before:
             subject = before[0].actor_id
             # The actor nearest before the action is who did it: in "X said that before dawn Y had
             # fired", Y (the line's addressee) fired, and that is the crossing, not a response.
             agent = before[-1].actor_id
-        elif focus is not None and any(w in ("it", "its", "the", "moscow") for w in norms[:first_cue]):
+        elif focus is not None and any(w in ("it", "its", "they", "their") for w in norms[:first_cue]):
             subject = agent = focus
         else:
             continue
         if any(w in _UNREAL for w in norms[max(0, first_cue - 2) : first_cue]):
             continue
-        cause = _CAUSE.search(s.sentence.text) or _ANSWER.search(s.sentence.text)
-        cause_features = features_of(s.sentence.text[cause.end() :]) if cause else set()
-        when = mentioned_date(s.sentence.text, published_on)
+        cause = _ANSWER.search(text)
+        cause_features = features_of(text[cause.end() :]) if cause else set()
+        when = mentioned_date(text, published_on)
+        plain = len(cues) > len(policy)  # a retaliation verb, not only a policy act
+        options: list[tuple[float, LineProfile, str]] = []
         for line in open_lines.values():
             if subject not in line.declarer_group and _state_of(matcher, subject) not in line.declarer_group:
                 continue
@@ -856,41 +863,46 @@ def _responses(
             if line.first_crossed_on is not None and when is not None and when < line.first_crossed_on:
                 continue  # dated before the line was first crossed: not an answer to it
             in_article = line.id in crossed
-            linked = len(cause_features.intersection(line.trigger_features))
-            threat = len(s.features.intersection(line.threat_features))
-            plain = len(cues) > len(policy)  # a retaliation verb, not only a policy act
-            if not ((in_article and plain) or linked >= 2 or (threat >= 2 and linked >= 1)):
-                if trace is not None and (linked or threat):
+            link = sum(index.idf(f) for f in cause_features.intersection(line.trigger_features))
+            threat = sum(index.idf(f) for f in s.features.intersection(line.threat_features))
+            if not ((in_article and plain) or link >= RESPONSE_LINK or (threat >= RESPONSE_LINK and link > 0)):
+                if trace is not None and (link or threat):
                     trace.append(
-                        f"response? {line.slug}: too weak a link (cause {linked}, threat {threat}): "
-                        f"{s.sentence.text[:160]}"
+                        f"response? {line.slug}: too weak a link (cause {link:.1f}, threat {threat:.1f}): {text[:160]}"
                     )
                 continue
-            score = 0.45 + 0.1 * min(3, len(cues)) + 0.05 * min(3, linked) + 0.05 * min(2, threat)
-            score += 0.05 if in_article else 0.0
-            if trace is not None:
-                trace.append(
-                    f"response {line.slug} cues {len(cues)} cause {linked} threat {threat} "
-                    f"crossed here {in_article} -> {round(min(0.9, score), 3)}: {s.sentence.text[:160]}"
-                )
-            if best.get(line.id) is None or best[line.id].score < score:
-                best[line.id] = Finding(
-                    kind=RESPONSE,
-                    start=s.sentence.start,
-                    end=s.sentence.end,
-                    evidence=s.sentence.text,
-                    score=round(min(0.9, score), 3),
-                    red_line=line.id,
-                    declarer=line.declared_by,
-                    actors=[subject],
-                    occurred_on=_occurred(s.sentence.text, published_on),
-                )
+            crossed_on = published_on if in_article else line.first_crossed_on or published_on
+            recency = (published_on - crossed_on).days
+            strength = link + 0.5 * threat + (4.0 if in_article else 0.0)
+            strength += 3.0 if recency <= 45 else 1.5 if recency <= 365 else 0.0
+            options.append((strength, line, f"cause {link:.1f} threat {threat:.1f} here {in_article} {recency}d"))
+        if not options:
+            continue
+        options.sort(key=lambda o: -o[0])
+        strength, line, why = options[0]
+        score = round(min(0.9, 0.35 + 0.08 * min(3, len(cues)) + strength / 40), 3)
+        if trace is not None:
+            others = ", ".join(o[1].slug for o in options[1:3])
+            trace.append(f"response {line.slug} ({why}) -> {score}{' over ' + others if others else ''}: {text[:160]}")
+        if best.get(line.id) is None or best[line.id].score < score:
+            best[line.id] = Finding(
+                kind=RESPONSE,
+                start=s.sentence.start,
+                end=s.sentence.end,
+                evidence=text,
+                score=score,
+                red_line=line.id,
+                declarer=line.declared_by,
+                actors=[subject],
+                occurred_on=_occurred(text, published_on),
+            )
     findings.extend(best.values())
 
 
+RESPONSE_LINK = 4.0  # idf weight of the trigger words a stated cause must share with the line
 _ANSWER = re.compile(
-    r"\b(?:answer(?:ing)? to|(?:a |its )?response to|retaliat\w* (?:for|against|to)|reply to|"
-    r"responding to|in reaction to|after|following)\b",
+    r"\b(?:answer(?:ing)? to|(?:a |its |the )?respon(?:se|ses|ding) to|retaliat\w* (?:for|against|to)|"
+    r"reply to|in reaction to|in reprisal for|in revenge for|(?:as )?(?:a |its )?(?:reply|answer) (?:to|for))\b",
     re.I,
 )
 
