@@ -63,45 +63,59 @@ _AGO = re.compile(
 )
 _LAST = re.compile(r"\blast\s+(?P<unit>week|month|year|spring|summer|autumn|fall|winter)\b", re.I)
 _WEEKDAY = re.compile(r"\b(?:on|last|this|late on|early on)\s+(?P<day>" + "|".join(_WEEKDAYS) + r")\b", re.I)
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'/-]{2,}(?:,[^\n—–]{0,40})?\s[—–-]{1,2}\s")
 _NOW = re.compile(r"\b(?:today|tonight|this morning|this afternoon|this evening|yesterday|overnight)\b", re.I)
 
 
 def mentioned_date(text: str, published_on: datetime.date) -> datetime.date | None:
-    """The earliest date the sentence puts an event on, or None when it gives none.
+    """The date the sentence first puts an event on, or None when it gives none.
+
+    The first date in reading order is the main clause's ("on Monday ..., earlier than Washington
+    suggested in January"); a dateline ("KYIV, Sept 25 —") is the article's own date and skipped.
 
     Month names without a year are the latest such month on or before publication; weekdays are
     the last such day on or before it. Dates after publication (a deadline, a summit to come) are
     ignored: they say nothing about when the reported event happened."""
-    found: list[datetime.date] = []
+    found: list[tuple[int, datetime.date]] = []
+    dateline = _DATELINE.match(text)
+    skip = dateline.end() if dateline else 0
+    at = 0
 
     def keep(day: datetime.date | None) -> None:
-        if day is not None and day <= published_on:
-            found.append(day)
+        if day is not None and day <= published_on and at >= skip:
+            found.append((at, day))
 
     for m in _DAY_MONTH.finditer(text):
+        at = m.start()
         keep(_day(published_on, m.group("year"), m.group("month"), m.group("day")))
     for m in _MONTH_DAY.finditer(text):
+        at = m.start()
         keep(_day(published_on, m.group("year"), m.group("month"), m.group("day")))
     for m in _MONTH_YEAR.finditer(text):
+        at = m.start()
         keep(_day(published_on, m.group("year"), m.group("month"), None))
     for m in _YEAR.finditer(text):
+        at = m.start()
         year = int(m.group("year"))
         if year < published_on.year:
             keep(datetime.date(year, 12, 31))
     for m in _AGO.finditer(text):
+        at = m.start()
         n = m.group("n").lower()
         count = int(n) if n.isdigit() else _NUMBERS.get(n, 1)
         keep(published_on - datetime.timedelta(days=count * _UNIT_DAYS[m.group("unit").lower()]))
     for m in _LAST.finditer(text):
+        at = m.start()
         unit = m.group("unit").lower()
         keep(published_on - datetime.timedelta(days=_UNIT_DAYS.get(unit, 120)))
     for m in _WEEKDAY.finditer(text):
+        at = m.start()
         wanted = _WEEKDAYS.index(m.group("day").lower())
         back = (published_on.weekday() - wanted) % 7
         keep(published_on - datetime.timedelta(days=back))
     if not found and _NOW.search(text):
         return published_on
-    return min(found) if found else None
+    return min(found)[1] if found else None
 
 
 def _day(published_on: datetime.date, year: str | None, month: str, day: str | None) -> datetime.date | None:

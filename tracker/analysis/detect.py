@@ -158,8 +158,12 @@ def analyse_text(
         if line.declared_on < published_on
     ]
     title_actors = {m.actor_id for m in matcher.mentions(tokens_of(title[:1000]))} if title else set()
-    crossed = _crossings(sents, candidates, index, findings, published_on, title_actors, trace)
+    crossed, background = _crossings(sents, candidates, index, findings, published_on, title_actors, trace)
+    answered = len(findings)
     _responses(sents, crossed, candidates, matcher, published_on, findings, index, trace)
+    for f in findings[answered:]:
+        if f.red_line in background:
+            findings.append(background[f.red_line][1])  # the crossing this article's response answers
     findings.sort(key=lambda f: f.start)
     for f in findings:
         if f.kind in (CROSSING, RESPONSE) and f.occurred_on is None:
@@ -518,6 +522,7 @@ def _restated_line(
 
 
 RESTATE_THRESHOLD = 6.0
+BACKGROUND_CROSSING_DAYS = 30  # a crossing dated further back is background in this article
 BACKGROUND_DAYS = 6  # a warning the text dates further back than this is background
 CROSSING_THRESHOLD = 4.0
 
@@ -553,6 +558,7 @@ _UNREAL = frozenset(
 )
 # "were fired", "was struck": a passive report whose doer is named elsewhere in the passage.
 _PASSIVE = frozenset({"was", "were", "been", "being", "is", "are"})
+_HABITUAL = re.compile(r"\b(?:repeatedly|regularly|routinely|frequently|often|has long|have long)\b", re.I)
 _HEDGED_CLAIM = re.compile(r"\b(?:allegedly|unconfirmed|unverified|could not (?:be )?(?:independently )?verif)", re.I)
 
 
@@ -720,8 +726,10 @@ def _crossings(
     published_on: datetime.date,
     title_actors: set[int],
     trace: list[str] | None = None,
-) -> dict[int, tuple[LineProfile, Finding]]:
+) -> tuple[dict[int, tuple[LineProfile, Finding]], dict[int, tuple[LineProfile, Finding]]]:
+    """Crossings reported as news, and (apart) old crossings retold as background."""
     best: dict[int, tuple[LineProfile, Finding]] = {}
+    background: dict[int, tuple[LineProfile, Finding]] = {}
     denied: set[int] = set()
     for p in _passages(sents, title_actors):
         s = p.s
@@ -740,7 +748,12 @@ def _crossings(
             continue
         cause = _CAUSE.search(text)
         nominal = s.sentence.start + cause.end() if cause else 0
-        factual = _is_factual(s) and not _NEGATED_FACT.search(text) and not _HEDGED_CLAIM.search(text)
+        factual = (
+            _is_factual(s)
+            and not _NEGATED_FACT.search(text)
+            and not _HEDGED_CLAIM.search(text)
+            and not _HABITUAL.search(text)
+        )
         if not factual and not nominal:
             continue
         scored: list[tuple[float, LineProfile, int, str]] = []
@@ -751,7 +764,7 @@ def _crossings(
                 score, doer, via = _line_fit(p, line, index, nominal=nominal)
             if score and doer is not None:
                 scored.append((score, line, doer, via))
-            elif trace is not None and set(s.features) & set(line.trigger_features):
+            elif trace is not None and via != "no reported action of its kind" and doer is None and score == 0.0:
                 trace.append(f"crossing? {line.slug}: no ({via}): {text[:160]}")
         if not scored:
             continue
@@ -777,14 +790,23 @@ def _crossings(
             trigger=line.title,
             occurred_on=_occurred(text, published_on),
         )
+        ago = days_before(text, published_on)
+        if ago is not None and ago > BACKGROUND_CROSSING_DAYS:
+            # An old crossing retold as background is news only as the cause of a response here.
+            if trace is not None:
+                trace.append(f"crossing {line.slug} dated {ago} days back: background unless answered: {text[:160]}")
+            if line.id not in background or background[line.id][1].score < confidence:
+                background[line.id] = (line, finding)
+            continue
         if trace is not None:
             trace.append(f"crossing {line.slug} fit {score:.1f} via {via} -> {confidence}: {text[:160]}")
         if line.id not in best or best[line.id][1].score < confidence:
             best[line.id] = (line, finding)
     for line_id in denied:
         best.pop(line_id, None)
+        background.pop(line_id, None)
     findings.extend(f for _, f in best.values())
-    return best
+    return best, {k: v for k, v in background.items() if k not in best}
 
 
 def _span_text(sents: list[_Sent], start: int, last: _Sent) -> str:

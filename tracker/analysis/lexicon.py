@@ -650,7 +650,7 @@ CROSSING_ACTIONS: dict[str, frozenset[str]] = {
     "diplomatic_contact": frozenset(
         ["landed", "arrived", "visited", "touched", "met", "stayed", "stopped", "left"]
     ),
-    "alliance_enlargement": frozenset(["joined", "applied", "admitted"]),
+    "alliance_enlargement": frozenset(["joined", "joins", "applied", "admitted", "became", "acceded", "completed"]),
     "foreign_deployment": frozenset(["deployed", "sent", "arrived", "stationed", "intervened", "entered"]),
     "economic_measure": frozenset(["imposed", "sanctioned", "banned", "froze", "frozen", "seized"]),
     "other": frozenset(f"{_STRIKE} seized killed continued kept".split()),
