@@ -465,6 +465,13 @@ def _subject(s: _Sent, allow_head: bool = True) -> int | None:
         return None
     base = s.base
     norms = s.norms
+    if norms and norms[0] in ("if", "should", "unless", "once", "whether"):
+        # "If the US side insists ..., China will ...": the main clause follows the condition's comma.
+        comma = s.sentence.text.find(",")
+        if comma > 0:
+            after = [m for m in s.mentions if m.start - s.sentence.start > comma]
+            if after and after[0].first_token - base <= _token_at(s, comma) + 4:
+                return after[0].actor_id
     for m in s.mentions:
         k = m.first_token - base
         if k <= 2:
@@ -474,6 +481,12 @@ def _subject(s: _Sent, allow_head: bool = True) -> int | None:
             if norms[k - 1] == "that" or any(w in lx.FUTURE_MODALS for w in after):
                 return m.actor_id
     return None
+
+
+def _token_at(s: _Sent, offset: int) -> int:
+    """The index in the sentence of the first token at or after a character offset."""
+    starts = [t.start - s.sentence.start for t in s.tokens]
+    return bisect.bisect_left(starts, offset)
 
 
 def _spans(s: _Sent) -> tuple[str, str]:
