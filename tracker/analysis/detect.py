@@ -571,6 +571,7 @@ _UNREAL = frozenset(
 )
 # "were fired", "was struck": a passive report whose doer is named elsewhere in the passage.
 _PASSIVE = frozenset({"was", "were", "been", "being", "is", "are"})
+_SUPPLIED = re.compile(r"\b(?:western|us|u\.s\.|american|british|french|german)[- ](?:made|supplied|provided|donated)\b|\bsupplied by\b", re.I)
 _HABITUAL = re.compile(r"\b(?:repeatedly|regularly|routinely|frequently|often|has long|have long)\b", re.I)
 _HEDGED_CLAIM = re.compile(r"\b(?:allegedly|unconfirmed|unverified|could not (?:be )?(?:independently )?verif)", re.I)
 
@@ -633,7 +634,10 @@ def _line_fit(
     (0 and the reason when it does not)."""
     s = p.s
     actors = p.actors
-    doers_here = [a for a in actors & (line.addressees | line.named_actors) if a not in line.declarer_group]
+    doing = line.addressees | line.named_actors
+    if line.category == "weapons_transfer":
+        doing = doing | line.target_actors  # "Ukraine fired the ATACMS it was sent": the recipient uses them
+    doers_here = [a for a in actors & doing if a not in line.declarer_group]
     features = s.features
     via = "sentence"
     if nominal:
@@ -671,22 +675,22 @@ def _line_fit(
             # A passive report or a pronoun subject: the doer is the one the passage has just named.
             passive = any(s.norms[i - 1] in _PASSIVE for i in positions if i > 0)
             pronoun = any(w in ("it", "they", "its", "their") for w in s.norms[: positions[0]])
-            doers_before = [
-                a for a in p.context_actors & (line.addressees | line.named_actors) if a not in line.declarer_group
-            ]
+            doers_before = [a for a in p.context_actors & doing if a not in line.declarer_group]
             if not (passive or pronoun or not s.mentions) or not doers_before:
                 return 0.0, None, "no doer of the action"
             doer = doers_before[0]
             actors = actors | p.context_actors
             features = features | p.context_features
             via = "passage"
+    targets = line.target_actors - line.declarer_group
     if line.category == "weapons_transfer":
-        supplier = actors & line.addressees or (p.context_actors & line.addressees)
+        supplier = actors & line.addressees or (p.context_actors & line.addressees) or _SUPPLIED.search(s.sentence.text)
         if not supplier:
             return 0.0, None, "a transfer needs its supplier named"
-        recipients = line.target_actors - line.declarer_group
-        if recipients and not (actors & recipients or p.context_actors & recipients):
+        if targets and not (actors & targets or p.context_actors & targets):
             return 0.0, None, "a transfer needs its recipient named"
+    elif line.category != "strikes_on_territory" and targets and not (actors & targets or p.context_actors & targets):
+        return 0.0, None, "the trigger's target is not named"
     if line.category == "strikes_on_territory":
         if not (actors & line.declarer_group or p.context_actors & line.declarer_group):
             return 0.0, None, "a strike on territory needs the territory named"
@@ -703,6 +707,11 @@ def _line_fit(
     if score < CROSSING_THRESHOLD:
         return 0.0, None, f"fit {score:.1f} under {CROSSING_THRESHOLD}"
     return score, doer, via
+
+
+def _coverage(p: _Passage, line: LineProfile) -> float:
+    features = p.s.features | p.context_features
+    return len(features.intersection(line.trigger_features)) / max(1, len(line.trigger_features))
 
 
 def _passages(sents: list[_Sent], title_actors: set[int]) -> list[_Passage]:
@@ -777,11 +786,16 @@ def _crossings(
                 score, doer, via = _line_fit(p, line, index, nominal=nominal)
             if score and doer is not None:
                 scored.append((score, line, doer, via))
-            elif trace is not None and via != "no reported action of its kind" and doer is None and score == 0.0:
+            elif trace is not None and len(s.features.intersection(line.trigger_features)) >= 2:
                 trace.append(f"crossing? {line.slug}: no ({via}): {text[:160]}")
         if not scored:
             continue
         scored.sort(key=lambda x: -x[0])
+        if len(scored) > 1 and scored[1][0] > scored[0][0] * 0.85:
+            # Close fits: the line whose trigger the passage covers more of is the one it reports.
+            scored[:2] = sorted(scored[:2], key=lambda x: -_coverage(p, x[1]))
+            if _coverage(p, scored[1][1]) < _coverage(p, scored[0][1]) * 0.8:
+                scored = scored[:1]
         score, line, doer, via = scored[0]
         if len(scored) > 1 and scored[1][0] > score * 0.85:
             if trace is not None:

@@ -620,6 +620,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "euphrates": ("euphrates",),
     "weapons": ("weapon", "weapons", "arms", "munitions", "ammunition", "shells", "bombs"),
     "territory": ("territory", "soil", "inside", "region", "border", "oblast"),
+    "join": ("join", "joined", "joining", "joins", "member", "members", "membership", "accession", "accede"),
     "crimea": ("crimea", "crimean", "sevastopol", "kerch", "saky", "simferopol", "feodosia", "dzhankoi", "belbek"),
 }
 
