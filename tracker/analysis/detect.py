@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from . import lexicon as lx
 from .actors import ActorMatcher, Mention
+from .calibration import calibration_model
 from .dates import days_before, mentioned_date
 from .lines import LineIndex, LineProfile, features_of
 from .text import Sentence, Token, sentences_split, stem, text_prepare, tokens_of
@@ -34,6 +35,9 @@ class Finding:
     trigger: str = ""
     threatened_response: str = ""
     occurred_on: datetime.date | None = None
+    # What the rules saw, each in 0..1: the calibration model's inputs, and --explain's.
+    signals: dict[str, float] = field(default_factory=dict)
+    rule_score: float = 0.0  # the rules' own score, before calibration
 
 
 @dataclass
@@ -165,10 +169,19 @@ def analyse_text(
         if f.red_line in background:
             findings.append(background[f.red_line][1])  # the crossing this article's response answers
     findings.sort(key=lambda f: f.start)
+    model = calibration_model()
     for f in findings:
         if f.kind in (CROSSING, RESPONSE) and f.occurred_on is None:
             f.occurred_on = published_on
+        f.rule_score = f.score
+        f.score = model.probability(f.kind, f.signals, f.score)
+        if trace is not None:
+            trace.append(f"score {f.kind} {f.rule_score} -> {f.score} ({_signals_text(f.signals)})")
     return Analysis(text=text, findings=findings, notes=prepared.notes, mentions=mentions)
+
+
+def _signals_text(signals: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.2f}" for k, v in signals.items())
 
 
 def _sentences(text: str, tokens: list[Token], mentions: list[Mention]) -> list[_Sent]:
@@ -438,6 +451,18 @@ def _declarations(
             actors=[declarer, *addressees],
             trigger=trigger,
             threatened_response=response,
+            signals={
+                "rule": score,
+                "strong": 1.0 if strong else 0.0,
+                "red_line": 1.0 if any(norms[a] == "red" for a, _ in strong) else 0.0,
+                "speech": 1.0 if via == "speech" else 0.0,
+                "quote": 1.0 if via == "quote" else 0.0,
+                "restated": 1.0 if line else 0.0,
+                "similarity": min(1.0, similarity / 30),
+                "condition": 1.0 if condition else 0.0,
+                "modal": 1.0 if modal else 0.0,
+                "lead": 1.0 if s.sentence.paragraph <= 1 else 0.0,
+            },
         )
         if trace is not None:
             trace.append(
@@ -816,6 +841,15 @@ def _crossings(
             actors=[doer],
             trigger=line.title,
             occurred_on=_occurred(text, published_on),
+            signals={
+                "rule": confidence,
+                "fit": min(1.0, score / 25),
+                "passage": 1.0 if via == "passage" else 0.0,
+                "cause": 1.0 if via == "cause" else 0.0,
+                "coverage": _coverage(p, line),
+                "contested": 1.0 if len(scored) > 1 else 0.0,
+                "lead": 1.0 if s.sentence.paragraph <= 1 else 0.0,
+            },
         )
         ago = days_before(text, published_on)
         if ago is not None and ago > BACKGROUND_CROSSING_DAYS:
@@ -924,12 +958,21 @@ def _responses(
             recency = (published_on - crossed_on).days
             strength = link + 0.5 * threat + (4.0 if in_article else 0.0)
             strength += 3.0 if recency <= 45 else 1.5 if recency <= 365 else 0.0
-            options.append((strength, line, f"cause {link:.1f} threat {threat:.1f} here {in_article} {recency}d"))
+            signals = {
+                "link": min(1.0, link / 15),
+                "threat": min(1.0, threat / 15),
+                "here": 1.0 if in_article else 0.0,
+                "recent": 1.0 if recency <= 45 else 0.0,
+                "cues": min(3, len(cues)) / 3,
+                "policy_only": 0.0 if plain else 1.0,
+            }
+            options.append((strength, line, f"cause {link:.1f} threat {threat:.1f} here {in_article} {recency}d", signals))
         if not options:
             continue
         options.sort(key=lambda o: -o[0])
-        strength, line, why = options[0]
+        strength, line, why, signals = options[0]
         score = round(min(0.9, 0.35 + 0.08 * min(3, len(cues)) + strength / 40), 3)
+        signals = {"rule": score, **signals, "contested": 1.0 if len(options) > 1 else 0.0}
         if trace is not None:
             others = ", ".join(o[1].slug for o in options[1:3])
             trace.append(f"response {line.slug} ({why}) -> {score}{' over ' + others if others else ''}: {text[:160]}")
@@ -944,6 +987,7 @@ def _responses(
                 declarer=line.declared_by,
                 actors=[subject],
                 occurred_on=_occurred(text, published_on),
+                signals=signals,
             )
     findings.extend(best.values())
 

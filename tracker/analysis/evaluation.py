@@ -17,6 +17,7 @@ from tracker.models import Actor, RedLine
 from tracker.services import record
 
 from .actors import ActorMatcher, actor_matcher_from
+from .calibration import CalibrationModel, calibration_reset, fit
 from .detect import CROSSING, NEW_RED_LINE, RESPONSE, RESTATEMENT, analyse_text
 from .lines import LineIndex, line_index_from
 from .text import sentences_split, tokens_of
@@ -65,21 +66,22 @@ class Report:
     baseline: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in KINDS})
     errors: list[str] = field(default_factory=list)
     articles: int = 0
-    # Every prediction the analyser kept, as (kind, score, correct): the calibration table's input.
-    scored: list[tuple[str, float, bool]] = field(default_factory=list)
+    # Every prediction the analyser kept, as (kind, score, correct, signals): the calibration table's
+    # input, and the calibration model's training rows.
+    scored: list[tuple[str, float, bool, dict]] = field(default_factory=list)
     explanations: list[str] = field(default_factory=list)
 
     def calibration(self) -> str:
         """Precision per score band, and of everything scored at or above 0.8."""
         rows = [f"{'score':<12}{'n':>5}{'right':>7}{'precision':>11}"]
         for lo, hi in zip(BINS, BINS[1:], strict=False):
-            band = [ok for _, score, ok in self.scored if lo <= score < hi]
+            band = [ok for _, score, ok, _ in self.scored if lo <= score < hi]
             label = f"{lo:.1f}-{min(hi, 1.0):.1f}"
             rows.append(
                 f"{label:<12}{len(band):>5}{sum(band):>7}"
                 f"{(sum(band) / len(band) if band else float('nan')):>11.3f}"
             )
-        high = [ok for _, score, ok in self.scored if score >= 0.8]
+        high = [ok for _, score, ok, _ in self.scored if score >= 0.8]
         rows.append(
             f"{'>= 0.8':<12}{len(high):>5}{sum(high):>7}"
             f"{(sum(high) / len(high) if high else float('nan')):>11.3f}"
@@ -101,11 +103,11 @@ def score_article(
     expected: Mapping[str, list],
     predicted: Mapping[str, list],
     into: dict[str, Counts],
-    scored: list[tuple[str, float, bool]] | None = None,
+    scored: list[tuple[str, float, bool, dict]] | None = None,
 ) -> list:
     """Add one article's counts by the set's rules; return the mismatches for diagnosis.
 
-    With `scored`, each distinct prediction is appended as (kind, best score, correct)."""
+    With `scored`, each distinct prediction is appended as (kind, best score, correct, its signals)."""
     misses = []
     exp = list(
         {(d["declarer"], None if d.get("new", True) else d.get("red_line")) for d in expected["declarations"]}
@@ -123,8 +125,10 @@ def score_article(
             misses.append(("FN declaration", declarer, line))
     misses.extend(("FP declaration", *c) for c in remaining)
     if scored is not None:
-        best = _best_scores(predicted["declarations"], lambda d: (d["declarer"], d.get("red_line")))
-        scored.extend(("declarations", best[c], c not in remaining) for c in pred)
+        best = _best(predicted["declarations"], lambda d: (d["declarer"], d.get("red_line")))
+        scored.extend(
+            ("declarations", best[c].get("score", 1.0), c not in remaining, best[c].get("signals", {})) for c in pred
+        )
     into["declarations"].tp += matched
     into["declarations"].fp += len(pred) - matched
     into["declarations"].fn += len(exp) - matched
@@ -137,16 +141,18 @@ def score_article(
         misses.extend((f"FN {kind}", x) for x in e - p)
         misses.extend((f"FP {kind}", x) for x in p - e)
         if scored is not None:
-            best = _best_scores(predicted[kind], lambda d: d["red_line"])
-            scored.extend((kind, best[x], x in e) for x in p)
+            best = _best(predicted[kind], lambda d: d["red_line"])
+            scored.extend((kind, best[x].get("score", 1.0), x in e, best[x].get("signals", {})) for x in p)
     return misses
 
 
-def _best_scores(items: list[dict], key) -> dict:
+def _best(items: list[dict], key) -> dict:
+    """The highest-scored prediction of each key."""
     best: dict = {}
     for item in items:
         k = key(item)
-        best[k] = max(best.get(k, 0.0), float(item.get("score", 1.0)))
+        if k not in best or item.get("score", 1.0) > best[k].get("score", 1.0):
+            best[k] = item
     return best
 
 
@@ -171,12 +177,17 @@ def predictions_of(
             continue
         if f.kind in (NEW_RED_LINE, RESTATEMENT) and f.declarer is not None:
             out["declarations"].append(
-                {"declarer": slug_of[f.declarer], "red_line": line_slug.get(f.red_line), "score": f.score}
+                {
+                    "declarer": slug_of[f.declarer],
+                    "red_line": line_slug.get(f.red_line),
+                    "score": f.score,
+                    "signals": f.signals,
+                }
             )
         elif f.kind == CROSSING:
-            out["crossings"].append({"red_line": line_slug[f.red_line], "score": f.score})
+            out["crossings"].append({"red_line": line_slug[f.red_line], "score": f.score, "signals": f.signals})
         elif f.kind == RESPONSE:
-            out["responses"].append({"red_line": line_slug[f.red_line], "score": f.score})
+            out["responses"].append({"red_line": line_slug[f.red_line], "score": f.score, "signals": f.signals})
     return out
 
 
@@ -278,11 +289,13 @@ def evaluate(
     articles_path: Path | Iterable[Path] = EVAL_DIR / "articles.jsonl",
     min_score: float | None = None,
     explain: bool = False,
+    raw: bool = False,
 ) -> Report:
     """Score analyser and baseline on a labelled set; the database is left as it was.
 
     `min_score` drops candidates below it, as the product does (default: ANALYSIS_MIN_SCORE).
-    With `explain`, each article with a miss or a false alarm gets the trace of the rules."""
+    With `explain`, each article with a miss or a false alarm gets the trace of the rules; with
+    `raw`, scores are the rules' own, without the calibration model (what the model is fitted on)."""
     from django.conf import settings
 
     if min_score is None:
@@ -291,6 +304,8 @@ def evaluate(
     paths = [articles_path] if isinstance(articles_path, Path) else list(articles_path)
     articles = [article for path in paths for article in articles_read(path)]
     report = Report()
+    if raw:
+        calibration_reset(CalibrationModel())
     try:
         with transaction.atomic():
             actor_ids, line_ids, rename = record_load(data)
@@ -323,7 +338,16 @@ def evaluate(
             raise _Rollback
     except _Rollback:
         pass
+    finally:
+        if raw:
+            calibration_reset()
     return report
+
+
+def calibration_fit(record_path: Path, articles_paths: Iterable[Path]) -> CalibrationModel:
+    """Fit the calibration model on a labelled set (the `tune` part) from the rules' own scores."""
+    report = evaluate(record_path=record_path, articles_path=list(articles_paths), min_score=0.0, raw=True)
+    return fit((kind, signals, ok) for kind, _, ok, signals in report.scored)
 
 
 def _explanation(article: Mapping[str, Any], misses: list, predicted: Mapping, trace: list[str]) -> str:
