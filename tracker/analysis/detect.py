@@ -82,7 +82,8 @@ _POSSESSED_RED_LINE = re.compile(
 )
 _OCCUPIED = re.compile(r"\b(?:occupied|crimea|[a-z]+-held|annexed)\b", re.I)
 _NOT_YET = re.compile(
-    r"\b(?:has|have|had|did|was|were)\s+not\s+(?:yet\s+)?(?:\w+\s+)?\w+ed\b|\bnot yet\b", re.I
+    r"\b(?:has|have|had|did|was|were)\s+not\s+(?:yet\s+)?(?:\w+\s+)?\w+ed\b|\bnot yet (?:\w+ed|been|begun|gone|taken|made|seen)\b",
+    re.I,
 )
 # A response that names its cause reports the cause as fact: "in retaliation for her visit".
 _CAUSE = re.compile(
@@ -236,9 +237,15 @@ def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tup
             return focus, False
         if i >= 1 and norms[i - 1] == "and" and s.mentions and _local(s.mentions[0], s) <= 2:
             return s.mentions[0].actor_id, False  # "X has called for ... and said": X speaks
+        verb_at = s.tokens[i].start - s.sentence.start
+        quote_end = max(text.rfind('"', 0, verb_at), text.rfind("”", 0, verb_at))
+        if quote_end > 0 and len(text[quote_end:verb_at].split()) <= 4:
+            named = [m for m in s.mentions if quote_end <= m.start - s.sentence.start < verb_at]
+            if not named:
+                foreign = True  # '"...," Katz wrote': an unlisted speaker of the quotation
+                continue
         # "X said", "X's spokesman said", "X, visiting Y, said": the subject actor to the left.
         left = [m for m in s.mentions if max(0, i - 14) <= _local(m, s) < i]
-        verb_at = s.tokens[i].start - s.sentence.start
         for m in left:
             if _local(m, s) > 5:
                 break  # "X, visiting Y, said": X opens the sentence
@@ -552,7 +559,10 @@ def _restated_line(
         shared = context.intersection(line.line_features)
         score = sum(index.idf(f) for f in shared)
         score += 1.0 * len(set(addressees) & line.addressees)
-        score += 1.5 if line.declared_by == declarer else 0.0
+        score += 0.5 if line.declared_by == declarer else 0.0
+        # A warning repeated now most likely repeats the declarer's latest line on the matter.
+        age = (published_on - line.declared_on).days
+        score += 2.0 if age <= 365 else 0.5 if age <= 730 else 0.0
         if score > best[1]:
             best = (line, score)
     line, score = best
@@ -608,7 +618,7 @@ def _is_factual(s: _Sent) -> bool:
     return any(w in lx.FACT_MARKERS or (w.endswith("ed") and len(w) > 4) for w in norms)
 
 
-def _action_positions(s: _Sent, verbs: frozenset[str]) -> list[int]:
+def _action_positions(s: _Sent, verbs: frozenset[str], *, negated: bool = False) -> list[int]:
     """Finite uses of action verbs reported as news.
 
     "fired" counts; "to be fired", "would fire", "accused it of firing" or "allowed to cross" do
@@ -623,7 +633,7 @@ def _action_positions(s: _Sent, verbs: frozenset[str]) -> list[int]:
         before = norms[max(0, i - 3) : i]
         if before[-1:] == ["to"] or before[-2:] == ["to", "be"] or before[-1:] == ["be"]:
             continue
-        if any(b in _UNREAL for b in before[-2:]):
+        if not negated and any(b in _UNREAL for b in before[-2:]):
             continue
         since = next((k for k in range(i - 1, max(-1, i - 12), -1) if norms[k] == "since"), None)
         if since is not None:
@@ -653,7 +663,7 @@ class _Passage:
 
 
 def _line_fit(
-    p: _Passage, line: LineProfile, index: LineIndex, *, nominal: int = 0
+    p: _Passage, line: LineProfile, index: LineIndex, *, nominal: int = 0, negated: bool = False
 ) -> tuple[float, int | None, str]:
     """How well a passage reports that the line's trigger happened, who did it, and how it was read
     (0 and the reason when it does not)."""
@@ -680,10 +690,13 @@ def _line_fit(
         doer: int | None = next(m.actor_id for m in s.mentions if m.actor_id in doers_here)
         via = "cause"
     else:
-        positions = s.actions.get(line.category)
-        if positions is None:
-            verbs = lx.CROSSING_ACTIONS.get(line.category, lx.CROSSING_ACTIONS["other"])
-            positions = s.actions[line.category] = _action_positions(s, verbs)
+        verbs = lx.CROSSING_ACTIONS.get(line.category, lx.CROSSING_ACTIONS["other"])
+        if negated:  # "had not yet moved into the city": the action, said not to have happened
+            positions = _action_positions(s, verbs, negated=True)
+        else:
+            positions = s.actions.get(line.category)
+            if positions is None:
+                positions = s.actions[line.category] = _action_positions(s, verbs)
         if not positions:
             return 0.0, None, "no reported action of its kind"
         # The doer is the subject of the action (before the verb) or its agent ("by the United States").
@@ -698,6 +711,8 @@ def _line_fit(
         )
         if doer is None:
             # A passive report or a pronoun subject: the doer is the one the passage has just named.
+            if any(s.norms[i - 1] in ("who", "whoever", "which") for i in positions if i > 0):
+                return 0.0, None, "the doer is a relative pronoun"
             passive = any(s.norms[i - 1] in _PASSIVE for i in positions if i > 0)
             pronoun = any(w in ("it", "they", "its", "their") for w in s.norms[: positions[0]])
             doers_before = [a for a in p.context_actors & doing if a not in line.declarer_group]
@@ -786,7 +801,7 @@ def _crossings(
         if _NOT_YET.search(text):
             # "X has not yet entered the city": the article itself says the trigger did not happen.
             for line in candidates:
-                if _line_fit(p, line, index)[0]:
+                if _line_fit(p, line, index, negated=True)[0]:
                     denied.add(line.id)
                     if trace is not None:
                         trace.append(f"crossing vetoed {line.slug}: the text says it has not happened: {text[:160]}")

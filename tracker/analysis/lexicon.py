@@ -354,6 +354,16 @@ STRONG_CUES = (
     "resolute responses",
     "decisive response",
     "overwhelming response",
+    "reserves the right",
+    "reserve the right",
+    "reserved the right",
+    "will regret",
+    "truly regret",
+    "hell to pay",
+    "hell will",
+    "no choice but",
+    "held fully accountable",
+    "hold you fully accountable",
 )
 
 # Strong cues that name a line even in the present tense ("X is a red line for us"); the others
@@ -427,6 +437,13 @@ WEAK_CUES = (
     "economic response",
     "economic measures",
     "very bad day",
+    "entitled to use",
+    "right to respond",
+    "right to take",
+    "accountable",
+    "harsh response",
+    "adequate response",
+    "tangible",
     "not end well",
 )
 

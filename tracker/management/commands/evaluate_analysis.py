@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.analysis.evaluation import SETS, evaluate, set_paths
+from tracker.analysis.calibration import MODEL_PATH, model_save
+from tracker.analysis.evaluation import SETS, calibration_fit, evaluate, set_paths
 
 
 class Command(BaseCommand):
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--min-score", type=float, help="drop candidates below this score")
         parser.add_argument("--errors", action="store_true", help="also list every miss and false alarm")
         parser.add_argument(
+            "--fit",
+            action="store_true",
+            help="first fit the calibration model on this set (only --set tune) and save it",
+        )
+        parser.add_argument(
             "--explain",
             action="store_true",
             help="per article with a miss or false alarm: the evidence considered and the rule or score "
@@ -48,6 +54,12 @@ class Command(BaseCommand):
         min_score = opts["min_score"]
         if min_score is not None and not 0.0 <= min_score <= 1.0:
             raise CommandError(f"--min-score must be between 0 and 1, got {min_score}")
+        if opts["fit"]:
+            if opts["set_name"] != "tune":
+                raise CommandError("the calibration model is fitted on the tune set only (--set tune --fit)")
+            model = calibration_fit(record, articles)
+            model_save(model)
+            self.stdout.write(f"calibration model fitted on {opts['set_name']} and saved to {MODEL_PATH.name}")
         try:
             report = evaluate(
                 record_path=record, articles_path=articles, min_score=min_score, explain=opts["explain"]
