@@ -41,7 +41,9 @@ class CalibrationModel:
         return round(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), 3)
 
 
-def fit_group(rows: Iterable[tuple[Mapping[str, float], bool]], *, l2: float = 0.5, steps: int = 3000) -> dict:
+def fit_group(
+    rows: Iterable[tuple[Mapping[str, float], bool]], *, l2: float = 0.5, steps: int = 3000
+) -> dict:
     """Logistic regression by gradient descent with an L2 penalty (a few hundred rows, a few signals:
     plain Python is instant and needs no numerical library)."""
     data = [(dict(signals), 1.0 if ok else 0.0) for signals, ok in rows]

@@ -52,9 +52,15 @@ _NUMBERS = {
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3650}
 
 _MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_DAY_MONTH = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+(?P<year>(?:19|20)\d\d))?\b", re.I)
-_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d))?", re.I)
-_MONTH_YEAR = re.compile(rf"\b(?:in|since|by|last|early|late|mid|of|from)[\s-]+{_MONTH}(?:\s+(?P<year>(?:19|20)\d\d))?\b", re.I)
+_DAY_MONTH = re.compile(
+    rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+(?P<year>(?:19|20)\d\d))?\b", re.I
+)
+_MONTH_DAY = re.compile(
+    rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d))?", re.I
+)
+_MONTH_YEAR = re.compile(
+    rf"\b(?:in|since|by|last|early|late|mid|of|from)[\s-]+{_MONTH}(?:\s+(?P<year>(?:19|20)\d\d))?\b", re.I
+)
 _YEAR = re.compile(r"\b(?:in|since|during|of|back in)\s+(?P<year>(?:19|20)\d\d)\b", re.I)
 _AGO = re.compile(
     r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|several|few)\s+"
@@ -126,7 +132,11 @@ def _day(published_on: datetime.date, year: str | None, month: str, day: str | N
     if year:
         y = int(year)
     else:
-        y = published_on.year if (number, d) <= (published_on.month, published_on.day) else published_on.year - 1
+        y = (
+            published_on.year
+            if (number, d) <= (published_on.month, published_on.day)
+            else published_on.year - 1
+        )
     try:
         return datetime.date(y, number, d)
     except ValueError:

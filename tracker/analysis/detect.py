@@ -315,7 +315,18 @@ def _after_speech(s: _Sent, actor: int) -> bool:
 
 
 _COMMENTATORS = frozenset(
-    {"others", "analysts", "experts", "critics", "observers", "commentators", "some", "many", "sources", "skeptics"}
+    {
+        "others",
+        "analysts",
+        "experts",
+        "critics",
+        "observers",
+        "commentators",
+        "some",
+        "many",
+        "sources",
+        "skeptics",
+    }
 )
 
 
@@ -552,7 +563,9 @@ def _restated_line(
         if line.declared_on > published_on:
             continue
         # A spokesman restating the president's line restates the state's line: Peskov → Putin's.
-        if line.declared_by != declarer and _state_of(matcher, line.declared_by) != _state_of(matcher, declarer):
+        if line.declared_by != declarer and _state_of(matcher, line.declared_by) != _state_of(
+            matcher, declarer
+        ):
             continue
         if not (context_actors & line.trigger_actors):
             continue
@@ -570,6 +583,7 @@ def _restated_line(
 
 
 RESTATE_THRESHOLD = 6.0
+STALE_DAYS = 90  # a line first crossed this long before an article is not what a close fit reports
 BACKGROUND_CROSSING_DAYS = 30  # a crossing dated further back is background in this article
 BACKGROUND_DAYS = 6  # a warning the text dates further back than this is background
 CROSSING_THRESHOLD = 4.0
@@ -606,9 +620,14 @@ _UNREAL = frozenset(
 )
 # "were fired", "was struck": a passive report whose doer is named elsewhere in the passage.
 _PASSIVE = frozenset({"was", "were", "been", "being", "is", "are"})
-_SUPPLIED = re.compile(r"\b(?:western|us|u\.s\.|american|british|french|german)[- ](?:made|supplied|provided|donated)\b|\bsupplied by\b", re.I)
+_SUPPLIED = re.compile(
+    r"\b(?:western|us|u\.s\.|american|british|french|german)[- ](?:made|supplied|provided|donated)\b|\bsupplied by\b",
+    re.I,
+)
 _HABITUAL = re.compile(r"\b(?:repeatedly|regularly|routinely|frequently|often|has long|have long)\b", re.I)
-_HEDGED_CLAIM = re.compile(r"\b(?:allegedly|unconfirmed|unverified|could not (?:be )?(?:independently )?verif)", re.I)
+_HEDGED_CLAIM = re.compile(
+    r"\b(?:allegedly|unconfirmed|unverified|could not (?:be )?(?:independently )?verif)", re.I
+)
 
 
 def _is_factual(s: _Sent) -> bool:
@@ -724,12 +743,20 @@ def _line_fit(
             via = "passage"
     targets = line.target_actors - line.declarer_group
     if line.category == "weapons_transfer":
-        supplier = actors & line.addressees or (p.context_actors & line.addressees) or _SUPPLIED.search(s.sentence.text)
+        supplier = (
+            actors & line.addressees
+            or (p.context_actors & line.addressees)
+            or _SUPPLIED.search(s.sentence.text)
+        )
         if not supplier:
             return 0.0, None, "a transfer needs its supplier named"
         if targets and not (actors & targets or p.context_actors & targets):
             return 0.0, None, "a transfer needs its recipient named"
-    elif line.category != "strikes_on_territory" and targets and not (actors & targets or p.context_actors & targets):
+    elif (
+        line.category != "strikes_on_territory"
+        and targets
+        and not (actors & targets or p.context_actors & targets)
+    ):
         return 0.0, None, "the trigger's target is not named"
     if line.category == "strikes_on_territory":
         if not (actors & line.declarer_group or p.context_actors & line.declarer_group):
@@ -749,6 +776,11 @@ def _line_fit(
     return score, doer, via
 
 
+def _stale(line: LineProfile, published_on: datetime.date) -> bool:
+    """The record has the line first crossed long before this article: its news is elsewhere."""
+    return line.first_crossed_on is not None and (published_on - line.first_crossed_on).days > STALE_DAYS
+
+
 def _coverage(p: _Passage, line: LineProfile) -> float:
     features = p.s.features | p.context_features
     return len(features.intersection(line.trigger_features)) / max(1, len(line.trigger_features))
@@ -757,7 +789,9 @@ def _coverage(p: _Passage, line: LineProfile) -> float:
 def _passages(sents: list[_Sent], title_actors: set[int]) -> list[_Passage]:
     out = []
     for pos, s in enumerate(sents):
-        previous = sents[pos - 1] if pos and sents[pos - 1].sentence.paragraph == s.sentence.paragraph else None
+        previous = (
+            sents[pos - 1] if pos and sents[pos - 1].sentence.paragraph == s.sentence.paragraph else None
+        )
         # The lead paragraph's story carries on into the next paragraph when it opens without a name.
         if previous is None and pos and not s.mentions:
             previous = sents[pos - 1]
@@ -804,7 +838,9 @@ def _crossings(
                 if _line_fit(p, line, index, negated=True)[0]:
                     denied.add(line.id)
                     if trace is not None:
-                        trace.append(f"crossing vetoed {line.slug}: the text says it has not happened: {text[:160]}")
+                        trace.append(
+                            f"crossing vetoed {line.slug}: the text says it has not happened: {text[:160]}"
+                        )
             continue
         if s.is_warning_talk:
             continue
@@ -832,10 +868,14 @@ def _crossings(
             continue
         scored.sort(key=lambda x: -x[0])
         if len(scored) > 1 and scored[1][0] > scored[0][0] * 0.85:
-            # Close fits: the line whose trigger the passage covers more of is the one it reports.
+            # Close fits: the line whose trigger the passage covers more of is the one it reports;
+            # failing that, the record decides: a line the record has crossed long ago is history,
+            # so the news is about the other one.
             scored[:2] = sorted(scored[:2], key=lambda x: -_coverage(p, x[1]))
             if _coverage(p, scored[1][1]) < _coverage(p, scored[0][1]) * 0.8:
                 scored = scored[:1]
+            elif _stale(scored[0][1], published_on) != _stale(scored[1][1], published_on):
+                scored = sorted(scored[:2], key=lambda x: _stale(x[1], published_on))[:1]
         score, line, doer, via = scored[0]
         if len(scored) > 1 and scored[1][0] > score * 0.85:
             if trace is not None:
@@ -870,7 +910,9 @@ def _crossings(
         if ago is not None and ago > BACKGROUND_CROSSING_DAYS:
             # An old crossing retold as background is news only as the cause of a response here.
             if trace is not None:
-                trace.append(f"crossing {line.slug} dated {ago} days back: background unless answered: {text[:160]}")
+                trace.append(
+                    f"crossing {line.slug} dated {ago} days back: background unless answered: {text[:160]}"
+                )
             if line.id not in background or background[line.id][1].score < confidence:
                 background[line.id] = (line, finding)
             continue
@@ -963,7 +1005,9 @@ def _responses(
             in_article = line.id in crossed
             link = sum(index.idf(f) for f in cause_features.intersection(line.trigger_features))
             threat = sum(index.idf(f) for f in s.features.intersection(line.threat_features))
-            if not ((in_article and plain) or link >= RESPONSE_LINK or (threat >= RESPONSE_LINK and link > 0)):
+            if not (
+                (in_article and plain) or link >= RESPONSE_LINK or (threat >= RESPONSE_LINK and link > 0)
+            ):
                 if trace is not None and (link or threat):
                     trace.append(
                         f"response? {line.slug}: too weak a link (cause {link:.1f}, threat {threat:.1f}): {text[:160]}"
@@ -981,7 +1025,14 @@ def _responses(
                 "cues": min(3, len(cues)) / 3,
                 "policy_only": 0.0 if plain else 1.0,
             }
-            options.append((strength, line, f"cause {link:.1f} threat {threat:.1f} here {in_article} {recency}d", signals))
+            options.append(
+                (
+                    strength,
+                    line,
+                    f"cause {link:.1f} threat {threat:.1f} here {in_article} {recency}d",
+                    signals,
+                )
+            )
         if not options:
             continue
         options.sort(key=lambda o: -o[0])
@@ -990,7 +1041,9 @@ def _responses(
         signals = {"rule": score, **signals, "contested": 1.0 if len(options) > 1 else 0.0}
         if trace is not None:
             others = ", ".join(o[1].slug for o in options[1:3])
-            trace.append(f"response {line.slug} ({why}) -> {score}{' over ' + others if others else ''}: {text[:160]}")
+            trace.append(
+                f"response {line.slug} ({why}) -> {score}{' over ' + others if others else ''}: {text[:160]}"
+            )
         if best.get(line.id) is None or best[line.id].score < score:
             best[line.id] = Finding(
                 kind=RESPONSE,

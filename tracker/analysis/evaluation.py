@@ -127,7 +127,8 @@ def score_article(
     if scored is not None:
         best = _best(predicted["declarations"], lambda d: (d["declarer"], d.get("red_line")))
         scored.extend(
-            ("declarations", best[c].get("score", 1.0), c not in remaining, best[c].get("signals", {})) for c in pred
+            ("declarations", best[c].get("score", 1.0), c not in remaining, best[c].get("signals", {}))
+            for c in pred
         )
     into["declarations"].tp += matched
     into["declarations"].fp += len(pred) - matched
@@ -185,9 +186,13 @@ def predictions_of(
                 }
             )
         elif f.kind == CROSSING:
-            out["crossings"].append({"red_line": line_slug[f.red_line], "score": f.score, "signals": f.signals})
+            out["crossings"].append(
+                {"red_line": line_slug[f.red_line], "score": f.score, "signals": f.signals}
+            )
         elif f.kind == RESPONSE:
-            out["responses"].append({"red_line": line_slug[f.red_line], "score": f.score, "signals": f.signals})
+            out["responses"].append(
+                {"red_line": line_slug[f.red_line], "score": f.score, "signals": f.signals}
+            )
     return out
 
 

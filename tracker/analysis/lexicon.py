@@ -638,7 +638,17 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "weapons": ("weapon", "weapons", "arms", "munitions", "ammunition", "shells", "bombs"),
     "territory": ("territory", "soil", "inside", "region", "border", "oblast"),
     "join": ("join", "joined", "joining", "joins", "member", "members", "membership", "accession", "accede"),
-    "crimea": ("crimea", "crimean", "sevastopol", "kerch", "saky", "simferopol", "feodosia", "dzhankoi", "belbek"),
+    "crimea": (
+        "crimea",
+        "crimean",
+        "sevastopol",
+        "kerch",
+        "saky",
+        "simferopol",
+        "feodosia",
+        "dzhankoi",
+        "belbek",
+    ),
 }
 
 # Concepts that name a kind of weapon: a line about one kind is not crossed by another kind.
@@ -669,7 +679,9 @@ CROSSING_ACTIONS: dict[str, frozenset[str]] = {
     "diplomatic_contact": frozenset(
         ["landed", "arrived", "visited", "touched", "met", "stayed", "stopped", "left"]
     ),
-    "alliance_enlargement": frozenset(["joined", "joins", "applied", "admitted", "became", "acceded", "completed"]),
+    "alliance_enlargement": frozenset(
+        ["joined", "joins", "applied", "admitted", "became", "acceded", "completed"]
+    ),
     "foreign_deployment": frozenset(["deployed", "sent", "arrived", "stationed", "intervened", "entered"]),
     "economic_measure": frozenset(["imposed", "sanctioned", "banned", "froze", "frozen", "seized"]),
     "other": frozenset(f"{_STRIKE} seized killed continued kept".split()),

@@ -3,6 +3,7 @@
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,7 +55,7 @@ def article_analyse(*, article_id: int, force: bool = False) -> int:
         except UnusableText as exc:
             analysis, error = None, f"analysis: {exc}"
         if analysis is not None:
-            for finding in analysis.findings:
+            for finding in findings_kept(analysis):
                 candidate_store(article=article, finding=finding)
             if analysis.notes:
                 error = "analysis: " + "; ".join(analysis.notes)
@@ -65,6 +66,12 @@ def article_analyse(*, article_id: int, force: bool = False) -> int:
             updated_at=timezone.now(),
         )
         return article.candidates.count()
+
+
+def findings_kept(analysis: Analysis, min_score: float | None = None) -> list[Finding]:
+    """The findings that reach the review queue: scored at least ANALYSIS_MIN_SCORE."""
+    threshold = settings.ANALYSIS_MIN_SCORE if min_score is None else min_score
+    return [f for f in analysis.findings if f.score >= threshold]
 
 
 def candidate_store(*, article: Article, finding: Finding) -> Candidate:

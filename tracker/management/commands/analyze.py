@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.analysis.detect import analyse_text
-from tracker.analysis.service import analysis_snapshot
+from tracker.analysis.service import analysis_snapshot, findings_kept
 from tracker.analysis.text import MAX_CHARS, UnusableText
 
 READ_LIMIT = MAX_CHARS * 4
@@ -21,6 +21,16 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON instead of text")
         parser.add_argument("--date", help="publication date YYYY-MM-DD (default: today)")
         parser.add_argument("--title", default="", help="headline, used to learn who is speaking")
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="also print the evidence the rules weighed and the rule or score that decided",
+        )
+        parser.add_argument(
+            "--min-score",
+            type=float,
+            help="hide candidates scored below this (default: ANALYSIS_MIN_SCORE)",
+        )
 
     def handle(self, *args, **opts):
         published_on = None
@@ -41,11 +51,19 @@ class Command(BaseCommand):
                 raise CommandError(f"no such file: {source}")
             with path.open("rb") as fh:
                 raw = fh.read(READ_LIMIT)
+        min_score = opts["min_score"]
+        if min_score is not None and not 0.0 <= min_score <= 1.0:
+            raise CommandError(f"--min-score must be between 0 and 1, got {min_score}")
         matcher, index = analysis_snapshot()
+        trace: list[str] | None = [] if opts["explain"] else None
         try:
-            analysis = analyse_text(raw, title=title, published_on=published_on, matcher=matcher, index=index)
+            analysis = analyse_text(
+                raw, title=title, published_on=published_on, matcher=matcher, index=index, trace=trace
+            )
         except UnusableText as exc:
             raise CommandError(f"nothing to analyse: {exc}") from None
+        kept = findings_kept(analysis, min_score)
+        dropped = len(analysis.findings) - len(kept)
         slug = {a.id: a.slug for a in matcher.actors.values()}
         line_slug = {line.id: line.slug for line in index.lines}
         rows = [
@@ -62,11 +80,16 @@ class Command(BaseCommand):
                 "trigger": f.trigger,
                 "threatened_response": f.threatened_response,
                 "occurred_on": f.occurred_on.isoformat() if f.occurred_on else None,
+                "rule_score": f.rule_score,
+                "signals": f.signals,
             }
-            for f in analysis.findings
+            for f in kept
         ]
         if opts["json"]:
-            self.stdout.write(json.dumps({"candidates": rows, "notes": list(analysis.notes)}, indent=2))
+            payload = {"candidates": rows, "notes": list(analysis.notes), "dropped_below_min_score": dropped}
+            if trace is not None:
+                payload["explain"] = trace
+            self.stdout.write(json.dumps(payload, indent=2))
             return
         for note in analysis.notes:
             self.stdout.write(f"note: {note}")
@@ -77,6 +100,12 @@ class Command(BaseCommand):
             line = row["red_line"] or "(new line)"
             self.stdout.write(f"{row['kind']:<13} {row['score']:.2f}  {who} → {line}")
             self.stdout.write(f"    {row['evidence']}")
+        if dropped:
+            self.stdout.write(f"({dropped} candidate(s) scored below the minimum score were left out)")
+        if trace is not None:
+            self.stdout.write("\nWhy (each piece of evidence the rules weighed, and what decided):")
+            for entry in trace:
+                self.stdout.write(f"  {entry}")
 
 
 def _fetch(url: str) -> tuple[bytes, str, datetime.date | None]:

@@ -59,7 +59,9 @@ class Command(BaseCommand):
                 raise CommandError("the calibration model is fitted on the tune set only (--set tune --fit)")
             model = calibration_fit(record, articles)
             model_save(model)
-            self.stdout.write(f"calibration model fitted on {opts['set_name']} and saved to {MODEL_PATH.name}")
+            self.stdout.write(
+                f"calibration model fitted on {opts['set_name']} and saved to {MODEL_PATH.name}"
+            )
         try:
             report = evaluate(
                 record_path=record, articles_path=articles, min_score=min_score, explain=opts["explain"]
