@@ -70,6 +70,7 @@ _AGO = re.compile(
 _LAST = re.compile(r"\blast\s+(?P<unit>week|month|year|spring|summer|autumn|fall|winter)\b", re.I)
 _WEEKDAY = re.compile(r"\b(?:on|last|this|late on|early on)\s+(?P<day>" + "|".join(_WEEKDAYS) + r")\b", re.I)
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'/-]{2,}(?:,[^\n—–]{0,40})?\s[—–-]{1,2}\s")
+_FUTURE = re.compile(r"\b(?:will|shall|next|upcoming|due to|scheduled|planned)\b", re.I)
 _NOW = re.compile(r"\b(?:today|tonight|this morning|this afternoon|this evening|yesterday|overnight)\b", re.I)
 
 
@@ -87,9 +88,14 @@ def mentioned_date(text: str, published_on: datetime.date) -> datetime.date | No
     skip = dateline.end() if dateline else 0
     at = 0
 
+    future = _FUTURE.search(text) is not None
+
     def keep(day: datetime.date | None) -> None:
-        if day is not None and day <= published_on and at >= skip:
-            found.append((at, day))
+        if day is None or day > published_on or at < skip:
+            return
+        if future and (published_on - day).days > 180:
+            return  # "the summit will open on 3 December": a date to come, not last year's
+        found.append((at, day))
 
     for m in _DAY_MONTH.finditer(text):
         at = m.start()

@@ -387,7 +387,8 @@ def _declarations(
         if declarer is None and quoted and not speaks and last_speaker is not None:
             declarer, via = last_speaker, "quote"  # words inside a quotation are the quoted speaker's
         if declarer is None and not (foreign and subject is not None and _after_speech(s, subject)):
-            declarer, via = subject, "subject"
+            # With an unlisted speaker quoted ("..., the envoy wrote"), the subject is what is said.
+            declarer, via = subject, "quoted subject" if foreign and speaks else "subject"
         if declarer is None and not foreign and not speaks and _in_quotation(sents, pos):
             declarer, via = last_speaker, "quote"
         if speaker is not None:
@@ -412,6 +413,8 @@ def _declarations(
             continue
         s.is_warning_talk = True
         if declarer is None:
+            if trace is not None:
+                trace.append(f"declaration? no (nobody listed is speaking): {text[:160]}")
             continue
         if not strong and via == "subject" and not warn:
             continue  # a weak cue in narrative with nobody speaking
@@ -446,6 +449,8 @@ def _declarations(
         if not addressees and fallback is not None:
             addressees.append(fallback)
         if not addressees:
+            if trace is not None:
+                trace.append(f"declaration? no (addressed to nobody listed): {text[:160]}")
             continue  # a warning must be addressed to someone
         context = set(s.features) | title_features
         context_actors = {m.actor_id for m in s.mentions} | title_actors

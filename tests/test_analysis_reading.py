@@ -1,0 +1,278 @@
+"""Reading news as it is written: passages, the record's state, dates, quotations, calibration and
+--explain. Every text here is our own, written to the shape of real coverage; each rule has a
+negative beside it."""
+
+import datetime
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from tests.analysis_support import small_record
+from tests.factories import RedLineFactory
+from tracker.analysis import calibration
+from tracker.analysis.actors import actor_cache_clear
+from tracker.analysis.dates import mentioned_date
+from tracker.analysis.lines import line_cache_clear
+from tracker.analysis.service import article_analyse, text_analyse
+from tracker.models import Article, Candidate
+from tracker.services import record
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.date(2024, 11, 21)
+
+
+def _source(on: datetime.date) -> dict:
+    return {
+        "url": "https://example.org/report",
+        "publisher": "Example",
+        "title": "A report",
+        "published_on": on,
+    }
+
+
+@pytest.fixture
+def rec():
+    rec = small_record()
+    strikes = RedLineFactory(
+        slug="norland-deep-strikes-2024",
+        title="Glider missile strikes inside Norland",
+        declared_by=rec["chief"],
+        declared_on=datetime.date(2024, 9, 12),
+        statement="Berg said letting Sudria fire glider missiles deep inside Norland would put the Western Pact at war with Norland.",
+        trigger="Western governments letting Sudria strike targets inside Norland territory with long-range glider missiles.",
+        threatened_response="Corresponding decisions against the suppliers; strikes with new weapons.",
+        severity="military",
+        category="strikes_on_territory",
+        topics=["gliders", "missiles", "deep-strikes"],
+    )
+    strikes.addressees.set([rec["pact"], rec["usa"], rec["sudria"]])
+    actor_cache_clear()
+    line_cache_clear()
+    return {**rec, "strikes": strikes}
+
+
+def _found(rec, text: str, published_on: datetime.date = DAY, title: str = "") -> list[tuple]:
+    analysis = text_analyse(text=text, published_on=published_on, title=title)
+    slug = {a.pk: a.slug for a in rec.values() if hasattr(a, "aliases")}
+    line = {x.pk: x.slug for x in rec.values() if hasattr(x, "trigger")}
+    return [(f.kind, slug.get(f.declarer), line.get(f.red_line)) for f in analysis.findings]
+
+
+def _of(found: list[tuple], kind: str) -> list[tuple]:
+    return [f for f in found if f[0] == kind]
+
+
+def _crossed(rec, on: datetime.date) -> None:
+    record.event_record(
+        red_line=rec["strikes"],
+        kind="crossing",
+        occurred_on=on,
+        summary="Sudria fired glider missiles at a depot inside Norland.",
+        actors=[rec["sudria"]],
+        sources=[_source(on)],
+    )
+    line_cache_clear()
+
+
+# --- crossings told as news ---------------------------------------------------------------------
+
+
+def test_a_passive_strike_report_takes_its_doer_from_the_sentence_before(rec):
+    text = (
+        "SOUTHPORT, Nov 19 — Sudria carried out its first strike of the kind overnight, officials said. "
+        "Six long-range glider missiles were fired at an arms depot in the Bryansk region, the Norland "
+        "defence ministry said."
+    )
+    assert _of(_found(rec, text, DAY), "crossing") == [("crossing", None, "norland-deep-strikes-2024")]
+
+
+def test_a_passive_report_with_nobody_named_before_it_is_not_a_crossing(rec):
+    text = (
+        "Markets were calm on Tuesday as traders watched the weather. "
+        "Six long-range glider missiles were fired at an arms depot in the Bryansk region, a blogger claimed."
+    )
+    assert _of(_found(rec, text, DAY), "crossing") == []
+
+
+def test_a_place_stands_for_the_territory_of_its_state(rec):
+    # "Bryansk" is Norland's (country RU) territory; Crimea-style occupied places are not.
+    text = "Sudria fired long-range glider missiles at an air base near Bryansk on Tuesday, its army said."
+    assert _of(_found(rec, text, DAY), "crossing") == [("crossing", None, "norland-deep-strikes-2024")]
+
+
+def test_an_action_said_not_to_have_happened_vetoes_the_crossing(rec):
+    text = (
+        "Sudria fired long-range glider missiles at a depot inside Norland, a Norland governor claimed on Tuesday. "
+        "Southport said its forces had not fired any glider missiles across the border."
+    )
+    assert _of(_found(rec, text, DAY), "crossing") == []
+
+
+def test_an_old_crossing_retold_as_background_is_not_news(rec):
+    text = (
+        "Talks on a ceasefire resumed in Geneva on Thursday without a breakthrough. "
+        "Sudria fired long-range glider missiles at a depot inside Norland on 19 November 2024, "
+        "the first such strike of the war."
+    )
+    assert _of(_found(rec, text, datetime.date(2025, 3, 6)), "crossing") == []
+
+
+# --- responses ------------------------------------------------------------------------------------
+
+
+def test_a_response_needs_no_crossing_in_the_article_when_the_record_has_it(rec):
+    _crossed(rec, datetime.date(2024, 11, 19))
+    text = (
+        "MOSCOW, Nov 21 — Norland struck an arms plant in Sudria with a new missile on Thursday. "
+        "President Berg said the strike was the answer to the Western glider missile strikes on Norland territory."
+    )
+    found = _found(rec, text, DAY)
+    assert ("response", "ivar-berg", "norland-deep-strikes-2024") in _of(found, "response")
+
+
+def test_the_same_strike_before_any_crossing_in_the_record_is_not_a_response(rec):
+    text = (
+        "MOSCOW, Nov 21 — Norland struck an arms plant in Sudria with a new missile on Thursday. "
+        "President Berg said the strike was the answer to the Western glider missile strikes on Norland territory."
+    )
+    assert _of(_found(rec, text, DAY), "response") == []
+
+
+def test_a_response_dated_before_the_first_crossing_does_not_answer_it(rec):
+    _crossed(rec, datetime.date(2024, 11, 19))
+    text = (
+        "Norland struck an arms plant in Sudria with new missiles on 2 October, in response to what Berg "
+        "called Western glider missile strikes on Norland territory."
+    )
+    assert _of(_found(rec, text, DAY), "response") == []
+
+
+# --- declarations: background, dates and quotations -----------------------------------------------
+
+
+def test_a_warning_the_text_dates_weeks_back_is_background_not_a_new_line(rec):
+    text = (
+        "Sudria's parliament cancelled its session on Friday. "
+        "Berg said in September that Norland would treat any strike with glider missiles on its territory "
+        "as an act of war by the Western Pact."
+    )
+    assert _of(_found(rec, text, datetime.date(2024, 11, 22)), "restatement") == []
+    assert _of(_found(rec, text, datetime.date(2024, 11, 22)), "new_red_line") == []
+
+
+def test_the_same_warning_made_today_is_a_restatement(rec):
+    text = (
+        "Berg said on Friday that Norland would treat any strike with glider missiles on its territory "
+        "as an act of war by the Western Pact."
+    )
+    found = _found(rec, text, datetime.date(2024, 11, 22))
+    assert ("restatement", "ivar-berg", "norland-deep-strikes-2024") in found
+
+
+def test_a_spokesman_restating_the_presidents_line_restates_that_line(rec):
+    text = (
+        "The Citadel said on Monday that glider missile strikes inside Norland territory would mean the "
+        "Western Pact was at war with Norland, and that the answer would be adequate."
+    )
+    found = _found(rec, text, datetime.date(2024, 11, 18))
+    assert ("restatement", "norland", "norland-deep-strikes-2024") in found
+
+
+def test_a_quoted_condition_belongs_to_the_main_clause_not_to_the_unlisted_writer(rec):
+    text = (
+        '"If Sudria attacks from its territory, Norland will respond and strike in Sudria," the envoy wrote.'
+    )
+    found = _found(rec, text, DAY)
+    declarers = {f[1] for f in _of(found, "new_red_line") + _of(found, "restatement")}
+    assert declarers == {"norland"}
+
+
+def test_dates_in_the_text_are_read_against_the_articles_date():
+    published = datetime.date(2024, 11, 22)  # a Friday
+    assert mentioned_date("Berg said on Tuesday that ...", published) == datetime.date(2024, 11, 19)
+    assert mentioned_date("Berg said in September that ...", published) == datetime.date(2024, 9, 1)
+    assert mentioned_date("two months ago the ministry warned", published) == datetime.date(2024, 9, 23)
+    assert mentioned_date("on 12 September 2024 he warned", published) == datetime.date(2024, 9, 12)
+    # The first date in reading order is the main clause's; a dateline and future dates are not.
+    assert mentioned_date(
+        "KYIV, Nov 22 — Tanks arrived on Monday, earlier than hoped in January.", published
+    ) == (datetime.date(2024, 11, 18))
+    assert mentioned_date("The summit will open on 3 December.", published) is None
+
+
+# --- calibration, threshold and --explain ---------------------------------------------------------
+
+
+def test_the_calibration_fit_learns_which_signals_make_a_finding_right():
+    rows = [({"strong": 1.0}, True)] * 40 + [({"strong": 1.0}, False)] * 10
+    rows += [({"strong": 0.0}, True)] * 10 + [({"strong": 0.0}, False)] * 40
+    weights = calibration.fit_group(rows)
+    model = calibration.CalibrationModel({"declaration": weights})
+    high = model.probability("new_red_line", {"strong": 1.0}, 0.5)
+    low = model.probability("restatement", {"strong": 0.0}, 0.5)
+    assert 0.7 < high < 0.9 and 0.1 < low < 0.3  # about 8 in 10 and 2 in 10, as in the rows
+    assert model.probability("crossing", {"fit": 1.0}, 0.42) == 0.42  # no weights: the rules' score
+
+
+def test_the_shipped_model_is_what_the_analyser_scores_with(rec):
+    model = calibration.calibration_model()
+    assert set(model.weights) == {"declaration", "crossing", "response"}
+    text = "Berg warned on Friday that any strike by the Western Pact on Norland would be an act of war."
+    analysis = text_analyse(text=text, published_on=datetime.date(2024, 11, 22))
+    finding = analysis.findings[0]
+    assert finding.score == model.probability(finding.kind, finding.signals, finding.rule_score)
+
+
+def test_candidates_below_the_minimum_score_never_reach_the_queue(rec):
+    text = "Berg warned on Friday that any strike by the Western Pact on Norland would be an act of war."
+    scores = [f.score for f in text_analyse(text=text, published_on=datetime.date(2024, 11, 22)).findings]
+    assert scores
+    article = Article.objects.create(
+        url="https://example.org/a",
+        title="Warning",
+        text=text,
+        state=Article.State.FETCHED,
+        published_at=datetime.datetime(2024, 11, 22, 12, tzinfo=datetime.UTC),
+    )
+    with override_settings(ANALYSIS_MIN_SCORE=min(1.0, max(scores) + 0.001)):
+        assert article_analyse(article_id=article.pk) == 0
+    Article.objects.filter(pk=article.pk).update(state=Article.State.FETCHED)
+    with override_settings(ANALYSIS_MIN_SCORE=0.0):
+        assert article_analyse(article_id=article.pk) == len(scores)
+    assert list(Candidate.objects.values_list("score", flat=True)) == sorted(scores, reverse=True)
+
+
+def test_analyze_explains_its_decisions_and_refuses_a_bad_minimum(rec, tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text(
+        "Sudria fired long-range glider missiles at an air base near Bryansk on Tuesday, its army said.",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("analyze", str(path), "--date", "2024-11-21", "--explain", stdout=out)
+    text = out.getvalue()
+    assert "crossing" in text and "Why" in text and "fit" in text
+    out = StringIO()
+    call_command("analyze", str(path), "--date", "2024-11-21", "--json", "--explain", stdout=out)
+    payload = json.loads(out.getvalue())
+    assert payload["candidates"][0]["signals"] and payload["explain"]
+    with pytest.raises(CommandError, match="between 0 and 1"):
+        call_command("analyze", str(path), "--min-score", "2")
+
+
+def test_evaluate_explain_prints_each_miss_with_the_trace_and_the_calibration_table():
+    out = StringIO()
+    call_command("evaluate_analysis", "--set", "dev", "--explain", stdout=out)
+    text = out.getvalue()
+    assert "set dev: 80 articles" in text and "calibration" in text and ">= 0.8" in text
+    blocks = [b for b in text.split("\n== ") if b.startswith("dev-")]
+    assert blocks and all(("FN " in b or "FP " in b) for b in blocks)
+    assert any("   | " in b for b in blocks)  # the rules' trace
+
+
+def test_fitting_the_calibration_is_refused_off_the_tune_set():
+    with pytest.raises(CommandError, match="tune set only"):
+        call_command("evaluate_analysis", "--set", "check", "--fit")
