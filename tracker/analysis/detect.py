@@ -631,7 +631,9 @@ _SUPPLIED = re.compile(
 )
 _HABITUAL = re.compile(r"\b(?:repeatedly|regularly|routinely|frequently|often|has long|have long)\b", re.I)
 _HEDGED_CLAIM = re.compile(
-    r"\b(?:allegedly|unconfirmed|unverified|could not (?:be )?(?:independently )?verif)", re.I
+    r"\b(?:allegedly|alleged|unconfirmed|unverified|could not (?:be )?(?:independently )?verif|claim(?:ed|s)?|"
+    r"unnamed|circulating|rumou?r\w*|closest \w+ ha(?:s|ve|d) come)",
+    re.I,
 )
 
 
@@ -657,6 +659,9 @@ def _action_positions(s: _Sent, verbs: frozenset[str], *, negated: bool = False)
         before = norms[max(0, i - 3) : i]
         if before[-1:] == ["to"] or before[-2:] == ["to", "be"] or before[-1:] == ["be"]:
             continue
+        start = s.tokens[i].start - s.sentence.start
+        if start > 0 and s.sentence.text[start - 1] == "-":
+            continue  # "US-supplied", "British-made": an adjective, not an action
         if not negated and any(b in _UNREAL for b in before[-2:]):
             continue
         since = next((k for k in range(i - 1, max(-1, i - 12), -1) if norms[k] == "since"), None)
@@ -724,12 +729,22 @@ def _line_fit(
         if not positions:
             return 0.0, None, "no reported action of its kind"
         # The doer is the subject of the action (before the verb) or its agent ("by the United States").
+        subject = _action_subject(s, positions[0])
+        if subject is not None and subject in line.declarer_group:
+            return 0.0, None, "the declarer's own side acts"
         doer = next(
             (
                 m.actor_id
                 for m in s.mentions
                 if m.actor_id in doers_here
-                and (_local(m, s) < positions[-1] or (_local(m, s) > 0 and s.norms[_local(m, s) - 1] == "by"))
+                and (
+                    (
+                        _local(m, s) < positions[-1]
+                        and not _is_object(s, m)
+                        and not _speaks_before(s, m, positions)
+                    )
+                    or (_local(m, s) > 0 and s.norms[_local(m, s) - 1] == "by")
+                )
             ),
             None,
         )
@@ -742,6 +757,8 @@ def _line_fit(
             doers_before = [a for a in p.context_actors & doing if a not in line.declarer_group]
             if not (passive or pronoun or not s.mentions) or not doers_before:
                 return 0.0, None, "no doer of the action"
+            if line.category == "strikes_on_territory" and not (actors & line.declarer_group):
+                return 0.0, None, "a passive strike report must name the territory itself"
             doer = doers_before[0]
             actors = actors | p.context_actors
             features = features | p.context_features
@@ -779,6 +796,59 @@ def _line_fit(
     if score < CROSSING_THRESHOLD:
         return 0.0, None, f"fit {score:.1f} under {CROSSING_THRESHOLD}"
     return score, doer, via
+
+
+_TELLING = lx.SPEECH_VERBS - {"made"}  # "US-made tanks" tells nothing
+_OBJECT_PREPOSITIONS = frozenset(
+    {
+        "at",
+        "on",
+        "in",
+        "across",
+        "into",
+        "against",
+        "to",
+        "toward",
+        "towards",
+        "inside",
+        "near",
+        "over",
+        "of",
+        "from",
+    }
+)
+
+
+def _is_object(s: _Sent, m: Mention) -> bool:
+    """The mention follows a preposition ("strikes across Iran", "a depot in Russia"): a place or a
+    target, not who acted."""
+    k = _local(m, s)
+    return k > 0 and s.norms[k - 1] in _OBJECT_PREPOSITIONS
+
+
+def _speaks_before(s: _Sent, m: Mention, positions: list[int]) -> bool:
+    """A speech verb stands between the mention and the action: "Damascus says rebels fired" - the
+    mention is who tells, not who did."""
+    k = _local(m, s)
+    first = next((i for i in positions if i > k), None)
+    return first is not None and any(w in _TELLING for w in s.norms[m.last_token - s.base : first])
+
+
+def _action_subject(s: _Sent, position: int) -> int | None:
+    """The actor named as the subject of the action: the nearest mention before it that is not the
+    object of a preposition, with no speech verb in between."""
+    for m in reversed(s.mentions):
+        k = _local(m, s)
+        if k >= position:
+            continue
+        if _is_object(s, m):
+            continue
+        if any(w in _TELLING for w in s.norms[m.last_token - s.base : position]):
+            return None
+        if position - k > 12:
+            return None
+        return m.actor_id
+    return None
 
 
 def _stale(line: LineProfile, published_on: datetime.date) -> bool:
@@ -872,6 +942,13 @@ def _crossings(
         if not scored:
             continue
         scored.sort(key=lambda x: -x[0])
+        if (
+            len(scored) > 1
+            and _stale(scored[0][1], published_on)
+            and not _stale(scored[1][1], published_on)
+            and scored[1][0] > scored[0][0] * 0.6
+        ):
+            scored = [scored[1]]  # a line crossed long ago fits; a live one fits nearly as well
         if len(scored) > 1 and scored[1][0] > scored[0][0] * 0.85:
             # Close fits: the line whose trigger the passage covers more of is the one it reports;
             # failing that, the record decides: a line the record has crossed long ago is history,
@@ -1010,17 +1087,31 @@ def _responses(
             in_article = line.id in crossed
             link = sum(index.idf(f) for f in cause_features.intersection(line.trigger_features))
             threat = sum(index.idf(f) for f in s.features.intersection(line.threat_features))
+            crossed_on = published_on if in_article else line.first_crossed_on or published_on
+            recency = (published_on - crossed_on).days
+            # "Israel struck Iran", "US and British jets struck Houthi targets": the declarer's side hits
+            # the one the line warned, while the line stands crossed in the record.
+            targeted = (
+                plain
+                and recency <= TARGET_RESPONSE_DAYS
+                and any(
+                    m.actor_id in (line.addressees | line.named_actors) - line.declarer_group
+                    and _local(m, s) > first_cue
+                    for m in s.mentions
+                )
+            )
             if not (
-                (in_article and plain) or link >= RESPONSE_LINK or (threat >= RESPONSE_LINK and link > 0)
+                (in_article and plain)
+                or link >= RESPONSE_LINK
+                or (threat >= RESPONSE_LINK and link > 0)
+                or (targeted and threat > 0)
             ):
                 if trace is not None and (link or threat):
                     trace.append(
                         f"response? {line.slug}: too weak a link (cause {link:.1f}, threat {threat:.1f}): {text[:160]}"
                     )
                 continue
-            crossed_on = published_on if in_article else line.first_crossed_on or published_on
-            recency = (published_on - crossed_on).days
-            strength = link + 0.5 * threat + (4.0 if in_article else 0.0)
+            strength = link + 0.5 * threat + (4.0 if in_article else 0.0) + (2.0 if targeted else 0.0)
             strength += 3.0 if recency <= 45 else 1.5 if recency <= 365 else 0.0
             signals = {
                 "link": min(1.0, link / 15),
@@ -1029,6 +1120,7 @@ def _responses(
                 "recent": 1.0 if recency <= 45 else 0.0,
                 "cues": min(3, len(cues)) / 3,
                 "policy_only": 0.0 if plain else 1.0,
+                "targeted": 1.0 if targeted else 0.0,
             }
             options.append(
                 (
@@ -1065,6 +1157,7 @@ def _responses(
     findings.extend(best.values())
 
 
+TARGET_RESPONSE_DAYS = 5 * 365  # a strike on the warned side answers a crossing at most this old
 RESPONSE_LINK = 4.0  # idf weight of the trigger words a stated cause must share with the line
 _ANSWER = re.compile(
     r"\b(?:answer(?:ing)? to|(?:a |its |the )?respon(?:se|ses|ding) to|retaliat\w* (?:for|against|to)|"
