@@ -1,7 +1,8 @@
 """Articles per second for the analysis step on one core, as the record grows.
 
 Builds a synthetic record in memory (5,000 actors; 100, 1,000 and 10,000 tracked lines) and times
-`analyse_text` over the 80 development articles. Run: .venv/bin/python bench/analysis/run.py
+`analyse_text` over the 80 development articles and the labelled news corpus (real-length coverage,
+300-900 words). Run: .venv/bin/python bench/analysis/run.py
 """
 
 import datetime
@@ -22,7 +23,7 @@ django.setup()
 
 from tracker.analysis.actors import ActorInfo, ActorMatcher  # noqa: E402
 from tracker.analysis.detect import analyse_text  # noqa: E402
-from tracker.analysis.evaluation import EVAL_DIR, articles_read  # noqa: E402
+from tracker.analysis.evaluation import CORPUS_DIR, EVAL_DIR, articles_read  # noqa: E402
 from tracker.analysis.lines import LineIndex  # noqa: E402
 
 ACTORS = 5_000
@@ -107,6 +108,8 @@ def main() -> None:
     actors = synthetic_actors(rng)
     matcher = ActorMatcher.build(actors)
     articles = list(articles_read(EVAL_DIR / "articles.jsonl"))
+    for path in sorted(CORPUS_DIR.glob("*/*.jsonl")):
+        articles.extend(articles_read(path))
     ids = [a.id for a in actors]
     print(f"{len(actors)} actors, {len(articles)} articles, one core")
     per_article = {}
@@ -114,7 +117,7 @@ def main() -> None:
         index = LineIndex.build(synthetic_lines(rng, size, ids), matcher)
         for article in articles[:5]:  # warm-up
             analyse_text(article["text"], matcher=matcher, index=index, title=article["title"])
-        rounds = 5
+        rounds = 2
         started = time.perf_counter()
         for _ in range(rounds):
             for article in articles:
