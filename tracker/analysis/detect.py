@@ -520,8 +520,16 @@ def _subject(s: _Sent, allow_head: bool = True) -> int | None:
             after = [m for m in s.mentions if m.start - s.sentence.start > comma]
             if after and after[0].first_token - base <= _token_at(s, comma) + 4:
                 return after[0].actor_id
+    # "Any use of South Korean weapons would ...": who is named inside the hypothetical is its
+    # target, not who speaks; the subject is only looked for after its modal.
+    hypothetical = (
+        bool(norms) and norms[0] in ("any", "an", "a") and any(w in lx.FUTURE_MODALS for w in norms)
+    )
+    after_modal = next((i for i, w in enumerate(norms) if w in lx.FUTURE_MODALS), 0) if hypothetical else 0
     for m in s.mentions:
         k = m.first_token - base
+        if k < after_modal:
+            continue
         if k <= 2:
             return m.actor_id
         if k > 0 and norms[k - 1] in ("that", "and", "but"):
