@@ -123,22 +123,19 @@ def test_an_old_crossing_retold_as_background_is_not_news(rec):
 # --- responses ------------------------------------------------------------------------------------
 
 
-def test_a_response_needs_no_crossing_in_the_article_when_the_record_has_it(rec):
-    _crossed(rec, datetime.date(2024, 11, 19))
-    text = (
-        "MOSCOW, Nov 21 — Norland struck an arms plant in Sudria with a new missile on Thursday. "
-        "President Berg said the strike was the answer to the Western glider missile strikes on Norland territory."
-    )
-    found = _found(rec, text, DAY)
-    assert ("response", "ivar-berg", "norland-deep-strikes-2024") in _of(found, "response")
+ANSWER = (
+    "MOSCOW, Nov 21 — Norland struck an arms plant in Sudria with a new missile on Thursday. "
+    "President Berg said the strike was the answer to the Western glider missile strikes on Norland territory."
+)
 
 
-def test_the_same_strike_before_any_crossing_in_the_record_is_not_a_response(rec):
-    text = (
-        "MOSCOW, Nov 21 — Norland struck an arms plant in Sudria with a new missile on Thursday. "
-        "President Berg said the strike was the answer to the Western glider missile strikes on Norland territory."
-    )
-    assert _of(_found(rec, text, DAY), "response") == []
+@pytest.mark.parametrize("crossed_in_record", [True, False])
+def test_a_response_needs_no_crossing_in_the_article_only_one_in_the_record(rec, crossed_in_record):
+    if crossed_in_record:
+        _crossed(rec, datetime.date(2024, 11, 19))
+    responses = _of(_found(rec, ANSWER, DAY), "response")
+    expected = [("response", "ivar-berg", "norland-deep-strikes-2024")] if crossed_in_record else []
+    assert responses == expected
 
 
 def test_a_response_dated_before_the_first_crossing_does_not_answer_it(rec):
