@@ -41,7 +41,10 @@ ENDPOINTS = {
         5,
     ),
     "red line detail": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/", 6),
-    "red line as of": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/?as_of=2020-01-01", 6),
+    "red line as of": (
+        lambda: f"/api/v1/red-lines/{busiest_line().slug}/?as_of={busiest_line().declared_on.isoformat()}",
+        6,
+    ),
     "red line history": (lambda: f"/api/v1/red-lines/{busiest_line().slug}/history/", 5),
     "events": (lambda: "/api/v1/events/?page_size=200", 5),
     "events filtered": (
