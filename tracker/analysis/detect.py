@@ -633,10 +633,8 @@ _UNREAL = frozenset(
 )
 # "were fired", "was struck": a passive report whose doer is named elsewhere in the passage.
 _PASSIVE = frozenset({"was", "were", "been", "being", "is", "are"})
-_SUPPLIED = re.compile(
-    r"\b(?:western|us|u\.s\.|american|british|french|german)[- ](?:made|supplied|provided|donated)\b|\bsupplied by\b",
-    re.I,
-)
+# A supplier not named as an actor: "Western-supplied", "supplied by Western partners".
+_SUPPLIED = re.compile(r"\bwestern[- ](?:made|supplied|provided|donated)\b|\bsupplied by (?:the )?west", re.I)
 _HABITUAL = re.compile(r"\b(?:repeatedly|regularly|routinely|frequently|often|has long|have long)\b", re.I)
 _HEDGED_CLAIM = re.compile(
     r"\b(?:allegedly|alleged|unconfirmed|unverified|could not (?:be )?(?:independently )?verif|claim(?:ed|s)?|"
@@ -670,8 +668,8 @@ def _action_positions(s: _Sent, verbs: frozenset[str], *, negated: bool = False)
         start = s.tokens[i].start - s.sentence.start
         if start > 0 and s.sentence.text[start - 1] == "-":
             continue  # "US-supplied", "British-made": an adjective, not an action
-        if not negated and any(b in _UNREAL for b in before[-2:]):
-            continue
+        if not negated and (any(b in _UNREAL for b in before[-2:]) or any(b in _MODAL for b in before[-3:])):
+            continue  # "would fire", "may have been used": not reported as done
         since = next((k for k in range(i - 1, max(-1, i - 12), -1) if norms[k] == "since"), None)
         if since is not None:
             gap = s.sentence.text[
@@ -756,6 +754,17 @@ def _line_fit(
             ),
             None,
         )
+        if doer is None and line.category == "weapons_transfer":
+            # "HIMARS have arrived in Ukraine": an arrival names the recipient after the verb.
+            arrival = [i for i in positions if s.norms[i] in _ARRIVALS]
+            doer = next(
+                (
+                    m.actor_id
+                    for m in s.mentions
+                    if arrival and m.actor_id in line.target_actors and _local(m, s) > arrival[0]
+                ),
+                None,
+            )
         if doer is None:
             # A passive report or a pronoun subject: the doer is the one the passage has just named.
             if any(s.norms[i - 1] in ("who", "whoever", "which") for i in positions if i > 0):
@@ -806,6 +815,8 @@ def _line_fit(
     return score, doer, via
 
 
+_MODAL = lx.FUTURE_MODALS | {"may"}
+_ARRIVALS = frozenset({"arrived", "reached", "received", "landed"})
 _TELLING = lx.SPEECH_VERBS - {"made"}  # "US-made tanks" tells nothing
 _OBJECT_PREPOSITIONS = frozenset(
     {

@@ -335,6 +335,8 @@ STRONG_CUES = (
     "be crushed",
     "own destruction",
     "bear responsibility",
+    "bear the responsibility",
+    "bear full responsibility",
     "bear the consequences",
     "pay a heavy price",
     "pay dearly",
@@ -562,6 +564,13 @@ FACT_MARKERS = frozenset(
         "flew",
         "flown",
         "fired",
+        "became",
+        "joined",
+        "carried",
+        "conducted",
+        "destroyed",
+        "exploded",
+        "blew",
     ]
 )
 
@@ -656,7 +665,7 @@ WEAPON_CONCEPTS = frozenset({"c:missile", "c:tank", "c:aircraft", "c:chemical", 
 
 # Per trigger category: past-tense verbs that report the trigger happened.
 _TRANSFER = "delivered arrived reached handed shipped sent supplied received unveiled transferred provided"
-_STRIKE = "fired struck hit launched attacked targeted used"
+_STRIKE = "fired struck hit launched attacked targeted used carried conducted bombed shelled blew"
 CROSSING_ACTIONS: dict[str, frozenset[str]] = {
     "weapons_transfer": frozenset(f"{_TRANSFER} flew flown used fired".split()),
     "strikes_on_territory": frozenset(_STRIKE.split()),
