@@ -273,3 +273,13 @@ def test_evaluate_explain_prints_each_miss_with_the_trace_and_the_calibration_ta
 def test_fitting_the_calibration_is_refused_off_the_tune_set():
     with pytest.raises(CommandError, match="tune set only"):
         call_command("evaluate_analysis", "--set", "check", "--fit")
+
+
+def test_a_bare_conditional_threat_by_a_listed_speaker_is_a_declaration(rec):
+    text = 'The Citadel said on Monday: "If another Sudria drone enters our airspace, we will shoot it down."'
+    assert ("new_red_line", "norland", None) in _found(rec, text, DAY)
+
+
+def test_the_same_conditional_in_a_war_game_write_up_is_not(rec):
+    text = "Norland could not count on resupply once fighting started, the authors said, so it would have to stock up."
+    assert _of(_found(rec, text, DAY), "new_red_line") == []

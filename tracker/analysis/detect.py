@@ -293,6 +293,12 @@ _QUOTE_MARKS = re.compile(r"[\"“”«»„]")
 _FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?|us|I|[Mm]y|me)\b")  # not "US"
 
 
+# "if X does Y, Z will ...": a condition on someone else's act, then what will follow.
+_IF_THEN = re.compile(
+    r"\b(?:if|should|unless|once)\b[^.;]{3,160}?,\s*(?:then\s+)?(?:[\w'’-]+\s+){1,4}?(?:will|would|shall|'ll|’ll)\b",
+    re.I,
+)
+_COMMENTARY = re.compile(r"\b(?:authors|analysts?|experts?|researchers|war game|simulation|scenario)\b", re.I)
 _QUOTE_OPEN = re.compile(r"^\s*[\"“]")
 
 
@@ -409,6 +415,13 @@ def _declarations(
             score = 0.6
         elif warn and weak:
             score = 0.55
+        elif (
+            via in ("speech", "quote", "quoted subject")
+            and _IF_THEN.search(text)
+            and not _SELF_CONDITION.search(text)
+            and not _COMMENTARY.search(text)
+        ):
+            score = 0.5  # "If another drone enters our airspace, we will shoot it down": a bare threat
         else:
             continue
         s.is_warning_talk = True
@@ -483,6 +496,7 @@ def _declarations(
                 "restated": 1.0 if line else 0.0,
                 "similarity": min(1.0, similarity / 30),
                 "condition": 1.0 if condition else 0.0,
+                "bare": 1.0 if score == 0.5 else 0.0,
                 "modal": 1.0 if modal else 0.0,
                 "lead": 1.0 if s.sentence.paragraph <= 1 else 0.0,
             },
