@@ -120,6 +120,65 @@ def test_an_old_crossing_retold_as_background_is_not_news(rec):
     assert _of(_found(rec, text, datetime.date(2025, 3, 6)), "crossing") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "crossed"),
+    [
+        (
+            "Norland's defence ministry reported Sudria's glider missile strikes on an air base in the "
+            "Bryansk region on Tuesday.",
+            True,
+        ),
+        (
+            "Sudria's glider missile strikes on an air base in the Bryansk region would be a grave mistake.",
+            False,
+        ),
+    ],
+)
+def test_a_strike_told_as_a_noun_with_its_doer_in_front_is_a_crossing(rec, text, crossed):
+    expected = [("crossing", None, "norland-deep-strikes-2024")] if crossed else []
+    assert _of(_found(rec, text, DAY), "crossing") == expected
+
+
+def test_a_passive_verb_takes_its_doer_from_by_not_from_who_found_it_out(rec):
+    text = (
+        "Norland investigators established that the glider missile attack on the Bryansk depot was carried "
+        "out by Sudria on Tuesday."
+    )
+    assert _of(_found(rec, text, DAY), "crossing") == [("crossing", None, "norland-deep-strikes-2024")]
+
+
+@pytest.mark.parametrize("verb", ["accuses", "believes"])
+def test_an_accusation_or_a_belief_is_not_a_crossing_reported_as_fact(rec, verb):
+    text = (
+        f"Norland {verb} Sudria of firing long-range glider missiles at a depot in the Bryansk region on Tuesday."
+        if verb == "accuses"
+        else f"Norland {verb} Sudria fired long-range glider missiles at a depot in the Bryansk region on Tuesday."
+    )
+    assert _of(_found(rec, text, DAY), "crossing") == []
+
+
+def test_a_visit_crosses_a_line_on_visits_only_where_the_trigger_says(rec):
+    visit = RedLineFactory(
+        slug="norland-pact-visit-2024",
+        title="Western Pact leaders visiting Sudria",
+        declared_by=rec["norland"],
+        declared_on=datetime.date(2024, 6, 1),
+        statement="Norland said a visit to Sudria by Western Pact leaders would be a provocation.",
+        trigger="Western Pact leaders visiting Sudria.",
+        threatened_response="Military drills.",
+        severity="military",
+        category="diplomatic_contact",
+        topics=["visit"],
+    )
+    visit.addressees.set([rec["pact"]])
+    line_cache_clear()
+    rec = {**rec, "visit": visit}
+    elsewhere = "The Western Pact's leaders visited Washington on Tuesday and met officials there."
+    there = "The Western Pact's leaders visited Sudria on Tuesday and met officials there."
+    assert _of(_found(rec, elsewhere, DAY), "crossing") == []
+    assert _of(_found(rec, there, DAY), "crossing") == [("crossing", None, "norland-pact-visit-2024")]
+
+
 # --- responses ------------------------------------------------------------------------------------
 
 

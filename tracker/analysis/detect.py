@@ -93,7 +93,7 @@ _CAUSE = re.compile(
 )
 _POSSESSIVE = re.compile(r"\s*(?:her|his|their|its)\b", re.I)
 _NEGATED_FACT = re.compile(
-    r"\b(?:not|never|no sign|denied|demanded|urged|called on|planning|plans to|accused|"
+    r"\b(?:not|never|no sign|denied|demanded|urged|called on|planning|plans to|accus(?:e|es|ed|ing)|"
     r"would|will|could|might|ready to)\b",
     re.I,
 )
@@ -652,7 +652,7 @@ _SUPPLIED = re.compile(r"\bwestern[- ](?:made|supplied|provided|donated)\b|\bsup
 _HABITUAL = re.compile(r"\b(?:repeatedly|regularly|routinely|frequently|often|has long|have long)\b", re.I)
 _HEDGED_CLAIM = re.compile(
     r"\b(?:allegedly|alleged|unconfirmed|unverified|could not (?:be )?(?:independently )?verif|claim(?:ed|s)?|"
-    r"unnamed|circulating|rumou?r\w*|closest \w+ ha(?:s|ve|d) come)",
+    r"unnamed|circulating|rumou?r\w*|closest \w+ ha(?:s|ve|d) come|believes?|believed)",
     re.I,
 )
 
@@ -693,6 +693,39 @@ def _action_positions(s: _Sent, verbs: frozenset[str], *, negated: bool = False)
                 continue
         out.append(i)
     return out
+
+
+# News told as a noun phrase with its doer in front: "Ukrainian ATACMS strikes on an airfield in
+# the Kursk region", "Ukraine's first use of the missiles against Russian soil".
+_NOMINAL_ACTIONS: dict[str, frozenset[str]] = {
+    "strikes_on_territory": frozenset(
+        {"strike", "strikes", "attack", "attacks", "launches", "use", "shelling"}
+    ),
+    "wmd_use": frozenset({"attack", "attacks", "use", "strike", "strikes"}),
+    "weapons_transfer": frozenset({"delivery", "deliveries", "shipment", "shipments", "transfer", "use"}),
+    "other": frozenset({"strike", "strikes", "attack", "attacks"}),
+}
+_NOMINAL_LINKS = frozenset({"on", "against", "into", "inside", "at", "of", "to"})
+
+
+def _nominal_action(s: _Sent, category: str, doers: list[int]) -> tuple[int, int] | None:
+    """The position and doer of an action named as a noun with its doer just before it."""
+    nouns = _NOMINAL_ACTIONS.get(category)
+    if not nouns or not doers:
+        return None
+    norms = s.norms
+    for i, w in enumerate(norms):
+        if w not in nouns or not _NOMINAL_LINKS.intersection(norms[i + 1 : i + 5]):
+            continue
+        if w == "use" and norms[i + 1 : i + 2] != ["of"]:
+            continue
+        if any(b in _UNREAL or b in _MODAL for b in norms[max(0, i - 4) : i]):
+            continue
+        for m in s.mentions:
+            end = m.last_token - s.base
+            if m.actor_id in doers and 0 < i - end + 1 <= 3 and m.via in ("name", "demonym"):
+                return i, m.actor_id
+    return None
 
 
 def _has_action(s: _Sent, verbs: frozenset[str]) -> bool:
@@ -746,13 +779,20 @@ def _line_fit(
             positions = s.actions.get(line.category)
             if positions is None:
                 positions = s.actions[line.category] = _action_positions(s, verbs)
+        nominal_doer = None
         if not positions:
-            return 0.0, None, "no reported action of its kind"
+            found = _nominal_action(s, line.category, doers_here)
+            if found is None:
+                return 0.0, None, "no reported action of its kind"
+            positions, nominal_doer = [found[0]], found[1]
+            via = "noun"
         # The doer is the subject of the action (before the verb) or its agent ("by the United States").
-        subject = _action_subject(s, positions[0])
+        # "the attack was carried out by the regime": a passive verb's subject is not its doer.
+        passive_first = positions[0] > 0 and s.norms[positions[0] - 1] in _PASSIVE
+        subject = nominal_doer or (None if passive_first else _action_subject(s, positions[0]))
         if subject is not None and subject in line.declarer_group:
             return 0.0, None, "the declarer's own side acts"
-        doer = next(
+        doer = nominal_doer or next(
             (
                 m.actor_id
                 for m in s.mentions
@@ -1019,6 +1059,7 @@ def _crossings(
                 "coverage": _coverage(p, line),
                 "contested": 1.0 if len(scored) > 1 else 0.0,
                 "lead": 1.0 if s.sentence.paragraph <= 1 else 0.0,
+                "stale": 1.0 if _stale(line, published_on) else 0.0,
             },
         )
         ago = days_before(text, published_on)

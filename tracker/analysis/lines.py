@@ -181,7 +181,21 @@ for _key, _words in CONCEPTS.items():
         _CONCEPT_OF.setdefault(stem(_w), _key)
 
 TARGET_PREPOSITIONS = frozenset(
-    {"of", "to", "on", "against", "into", "in", "around", "toward", "towards", "at"}
+    {
+        "of",
+        "to",
+        "on",
+        "against",
+        "into",
+        "in",
+        "around",
+        "toward",
+        "towards",
+        "at",
+        "visiting",
+        "visit",
+        "visits",
+    }
 )
 
 
