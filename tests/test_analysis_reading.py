@@ -246,6 +246,68 @@ def test_a_quoted_condition_belongs_to_the_main_clause_not_to_the_unlisted_write
     assert declarers == {"norland"}
 
 
+WARNING = (
+    "Ivar Berg has warned that Norland will strike new targets if Sudria is given long-range glider missiles."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "restated"), [(WARNING, True), (f"Talks went on.\n\nTalks stalled.\n\n{WARNING}", False)]
+)
+def test_has_warned_is_the_news_in_the_lead_and_a_recap_further_down(rec, text, restated):
+    expected = [("restatement", "ivar-berg", "norland-deep-strikes-2024")] if restated else []
+    assert _of(_found(rec, text, DAY), "restatement") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "restated"),
+    [
+        (
+            "Norland will respond to any long-range glider missile strike deep inside Norland territory, President Berg said on Thursday.",
+            True,
+        ),
+        ("Norland will respond harshly to any strike, President Berg said on Thursday.", False),
+    ],
+)
+def test_a_warning_addressed_to_nobody_by_name_counts_only_as_a_close_restatement(rec, text, restated):
+    found = _found(rec, text, DAY, title="Berg warns the Western Pact over glider missiles")
+    expected = [("restatement", "ivar-berg", "norland-deep-strikes-2024")] if restated else []
+    assert [f for f in found if f[0] in ("restatement", "new_red_line")] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an institution with no country named speaks for the state in focus
+        "Norland's envoy spoke on Tuesday.\n\nAccording to the ministry's statement, the envoy was told "
+        "that if Sudria fired glider missiles at Norland, the answer would be harsh.",
+        # a verb inside the opening condition is not who speaks
+        '"If the Western Pact insists on sending glider missiles, Norland will respond harshly," spokesman Olav Dahl said.',
+        # the name before the comma ends another clause; the official after it speaks
+        "Norland will never sit idly by if the Western Pact sends glider missiles to Sudria, a spokesperson "
+        "for the defence ministry said.",
+        # the head of the sentence follows its dateline
+        "OSLO, July 26 — The Norland army will never sit idly by if the Western Pact sends glider missiles "
+        "to Sudria, officials said.",
+    ],
+)
+def test_the_declarer_is_who_speaks_not_who_is_named_in_the_condition(rec, text):
+    found = [f for f in _found(rec, text, DAY) if f[0] in ("restatement", "new_red_line")]
+    assert found == [("restatement", "norland", "norland-deep-strikes-2024")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Norland's army spokesman said Sudria and the Western Pact would pay a heavy price.",
+        "The Western Pact said the drone incursion by Norland was dangerous and unacceptable, whether "
+        "intentional or not, and was no isolated case.",
+    ],
+)
+def test_a_threat_of_revenge_or_a_condemnation_either_way_is_not_a_red_line(rec, text):
+    assert [f for f in _found(rec, text, DAY) if f[0] in ("restatement", "new_red_line")] == []
+
+
 def test_dates_in_the_text_are_read_against_the_articles_date():
     published = datetime.date(2024, 11, 22)  # a Friday
     assert mentioned_date("Berg said on Tuesday that ...", published) == datetime.date(2024, 11, 19)

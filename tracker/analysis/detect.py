@@ -74,6 +74,8 @@ _BOILERPLATE = re.compile(
 )
 _NOMINAL = re.compile(lx.NOMINAL_TRIGGER, re.I)
 _LINE_NAMING = {tuple(t.norm for t in tokens_of(p)) for p in lx.LINE_NAMING_CUES}
+# "whether intentional or not": a judgement either way, not a condition on what someone does.
+_EITHER_WAY = re.compile(r"\bwhether\b[^,.;]{1,40}\bor not\b", re.I)
 _SELF_CONDITION = re.compile(r"\bif (?:it|they|we|he|she|i) (?:had|has|have) to\b", re.I)
 _TITLE_CASE_RED_LINE = re.compile(r"(?<!^)(?<![.!?]\s)\bRed Line\b")
 # "Russia's latest red line", "their red lines": a reference to a line already drawn, not a new warning.
@@ -227,8 +229,15 @@ def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tup
     foreign = False
     focus_state = focus_state if focus_state is not None else focus
     inside_names = {t - s.base for m in s.mentions for t in range(m.first_token, m.last_token)}
+    # "If the US side insists on ..., China will ...": a verb inside the opening condition is not
+    # the speech of the sentence.
+    condition_end = (
+        _token_at(s, text.find(","))
+        if norms and norms[0] in ("if", "should", "unless", "once") and "," in text
+        else 0
+    )
     for i, word in enumerate(norms):
-        if word not in lx.SPEECH_VERBS or i in inside_names:
+        if word not in lx.SPEECH_VERBS or i in inside_names or i < condition_end:
             continue  # "states" in "United States" is a name, not a speech verb
         if i >= 1 and norms[i - 1] == "to":
             continue  # "met him to warn Moscow": a purpose, not a speech act of the actor before it
@@ -253,7 +262,14 @@ def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tup
             if after.startswith(",") and text[:verb_at].rstrip().endswith(","):
                 return m.actor_id, False
         between = norms[_local(left[-1], s) + 1 : i] if left else []
-        if left and "that" not in between and len(between) <= 9:
+        # "... China's Taiwan region, a spokesperson for the defence ministry said": the name
+        # before the comma ends another clause; the speaker is the unnamed official after it.
+        official = (
+            left
+            and "," in text[left[-1].end - s.sentence.start : verb_at]
+            and any(w in lx.TITLE_ROLES or w in lx.INSTITUTION_NOUNS for w in between)
+        )
+        if left and "that" not in between and len(between) <= 9 and not official:
             return left[-1].actor_id, False
         before = text[:verb_at].rstrip()
         right = [m for m in s.mentions if i < _local(m, s) <= i + 4]
@@ -264,6 +280,15 @@ def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tup
             or (i >= 2 and norms[i - 2] in lx.INSTITUTION_NOUNS)
         ):
             return focus, False
+        # "The ministry demanded ... and said", "According to the Foreign Ministry's statement, ...":
+        # an institution named without its country opens the sentence and speaks for the state in focus.
+        if (
+            focus_state is not None
+            and (norms[:1] == ["the"] or norms[:2] == ["according", "to"])
+            and any(w in lx.INSTITUTION_NOUNS for w in norms[:5])
+            and not any(_local(m, s) < 5 for m in s.mentions)
+        ):
+            return focus_state, False
         # "Foreign Minister Anna Holt said": an unlisted official, by title, speaks for the state in focus.
         k = i - 1
         while k >= 0 and i - k <= 3 and s.tokens[k].raw[:1].isupper() and norms[k] not in lx.TITLE_ROLES:
@@ -382,7 +407,9 @@ def _declarations(
         weak = _find(norms, _WEAK)
         # "if necessary", "if it had to": the speaker's own condition names no trigger by another.
         condition = (
-            any(w in lx.CONDITION_MARKERS for w in norms) and not _SELF_CONDITION.search(text)
+            any(w in lx.CONDITION_MARKERS for w in norms)
+            and not _SELF_CONDITION.search(text)
+            and not _EITHER_WAY.search(text)
         ) or bool(_NOMINAL.search(text))
         modal = any(w in lx.FUTURE_MODALS for w in norms) or "means" in norms
         warn = any(w in lx.WARNING_VERBS for w in norms)
@@ -439,7 +466,7 @@ def _declarations(
         reason = ""
         if any(p.search(text) for p in _DENIAL):
             reason = "denied, rumoured or hypothetical"
-        elif any(p.search(text) for p in _BACKGROUND):
+        elif _recap(s):
             reason = "a recap of an earlier warning"
         elif any(p.search(text) for p in _REVENGE) and not condition:
             reason = "revenge for what was done, no trigger named"
@@ -461,10 +488,6 @@ def _declarations(
         fallback = next((m.actor_id for m in earlier if m.actor_id not in group), None)
         if not addressees and fallback is not None:
             addressees.append(fallback)
-        if not addressees:
-            if trace is not None:
-                trace.append(f"declaration? no (addressed to nobody listed): {text[:160]}")
-            continue  # a warning must be addressed to someone
         context = set(s.features) | title_features
         context_actors = {m.actor_id for m in s.mentions} | title_actors
         for other in sents[max(0, pos - 1) : pos + 2]:
@@ -474,6 +497,14 @@ def _declarations(
         line, similarity = _restated_line(
             declarer, addressees, context, context_actors, matcher, index, published_on
         )
+        if not addressees:
+            # "Russia would treat an attack by a country backed by a nuclear power as a joint
+            # attack": addressed to nobody by name, it is a warning only as a close restatement.
+            if line is None or similarity < UNADDRESSED_RESTATE_THRESHOLD:
+                if trace is not None:
+                    trace.append(f"declaration? no (addressed to nobody listed): {text[:160]}")
+                continue
+            addressees = sorted(line.addressees)
         trigger, response = _spans(s)
         finding = Finding(
             kind=RESTATEMENT if line else NEW_RED_LINE,
@@ -521,6 +552,23 @@ def _declarations(
     findings.extend(f for key, f in best_by_key.items() if key[1] is None and key[0] not in restated)
 
 
+_FRESH_PERFECT = re.compile(
+    r"\b(?:has|have)\s+(?:also\s+)?(?:said|warned|threatened|declared|vowed|told)\b", re.I
+)
+
+
+def _recap(s: _Sent) -> bool:
+    """The sentence retells an earlier warning. In the lead, "Putin has warned that ..." with no
+    other sign of the past is how a story tells today's news, not a recap."""
+    text = s.sentence.text
+    matched = [p for p in _BACKGROUND if p.search(text)]
+    if not matched:
+        return False
+    if s.sentence.paragraph <= 1 and matched == [_BACKGROUND[0]]:
+        return not all(_FRESH_PERFECT.fullmatch(m.group(0)) for m in _BACKGROUND[0].finditer(text))
+    return True
+
+
 def _subject(s: _Sent, allow_head: bool = True) -> int | None:
     """An actor at the head of the sentence or of its main clause ("China would take ...")."""
     if not s.mentions:
@@ -540,11 +588,14 @@ def _subject(s: _Sent, allow_head: bool = True) -> int | None:
         bool(norms) and norms[0] in ("any", "an", "a") and any(w in lx.FUTURE_MODALS for w in norms)
     )
     after_modal = next((i for i, w in enumerate(norms) if w in lx.FUTURE_MODALS), 0) if hypothetical else 0
+    # "BEIJING, July 26 — The Chinese army will ...": the head of the sentence follows its dateline.
+    dateline = _DATELINE.match(s.sentence.text)
+    head = _token_at(s, dateline.end()) if dateline else 0
     for m in s.mentions:
         k = m.first_token - base
-        if k < after_modal:
+        if k < after_modal or (dateline and k < head):
             continue
-        if k <= 2:
+        if k - head <= 2:
             return m.actor_id
         if k > 0 and norms[k - 1] in ("that", "and", "but"):
             after = norms[m.last_token - base : m.last_token - base + 3]
@@ -610,6 +661,7 @@ def _restated_line(
 
 
 RESTATE_THRESHOLD = 6.0
+UNADDRESSED_RESTATE_THRESHOLD = 16.0
 STALE_DAYS = 90  # a line first crossed this long before an article is not what a close fit reports
 BACKGROUND_CROSSING_DAYS = 30  # a crossing dated further back is background in this article
 BACKGROUND_DAYS = 6  # a warning the text dates further back than this is background

@@ -520,6 +520,8 @@ REVENGE_PATTERNS = (
     r"\bgo unanswered\b",
     r"\bmake \w+ pay\b",
     r"\bpay dearly\b",
+    r"\bpay (?:a |the )?(?:heavy|high|huge|steep|thousand-fold|hefty) price\b",
+    r"\bbear (?:full |the )?responsibility\b",
     r"\bwill be tested\b",
 )
 
