@@ -197,6 +197,17 @@ def test_a_response_needs_no_crossing_in_the_article_only_one_in_the_record(rec,
     assert responses == expected
 
 
+@pytest.mark.parametrize(("joined", "answered"), [("and", True), ("said a day after", False)])
+def test_each_of_coordinated_subjects_can_be_the_one_answering(rec, joined, answered):
+    _crossed(rec, datetime.date(2024, 11, 19))
+    text = (
+        f"The United States {joined} Norland struck an arms plant in Sudria on Thursday in response to the "
+        "Western glider missile strikes on Norland territory."
+    )
+    expected = [("response", "ivar-berg", "norland-deep-strikes-2024")] if answered else []
+    assert _of(_found(rec, text, DAY), "response") == expected
+
+
 def test_a_response_dated_before_the_first_crossing_does_not_answer_it(rec):
     _crossed(rec, datetime.date(2024, 11, 19))
     text = (

@@ -167,12 +167,18 @@ def analyse_text(
     title_actors = {m.actor_id for m in matcher.mentions(tokens_of(title[:1000]))} if title else set()
     crossed, background = _crossings(sents, candidates, index, findings, published_on, title_actors, trace)
     answered = len(findings)
-    _responses(sents, crossed, candidates, matcher, published_on, findings, index, trace)
+    model = calibration_model()
+    # A response answers a crossing this article reports only when that crossing is likely right.
+    believed = {
+        k: v
+        for k, v in crossed.items()
+        if model.probability(CROSSING, v[1].signals, v[1].score) >= ANSWERED_MIN
+    }
+    _responses(sents, believed, candidates, matcher, published_on, findings, index, trace)
     for f in findings[answered:]:
         if f.red_line in background:
             findings.append(background[f.red_line][1])  # the crossing this article's response answers
     findings.sort(key=lambda f: f.start)
-    model = calibration_model()
     for f in findings:
         if f.kind in (CROSSING, RESPONSE) and f.occurred_on is None:
             f.occurred_on = published_on
@@ -661,6 +667,7 @@ def _restated_line(
 
 
 RESTATE_THRESHOLD = 6.0
+ANSWERED_MIN = 0.2  # calibrated probability a crossing in the article needs for a response to answer it
 UNADDRESSED_RESTATE_THRESHOLD = 16.0
 STALE_DAYS = 90  # a line first crossed this long before an article is not what a close fit reports
 BACKGROUND_CROSSING_DAYS = 30  # a crossing dated further back is background in this article
@@ -1187,13 +1194,23 @@ def _responses(
         cues = sorted(cues + policy)
         first_cue = cues[0][0]
         before = [m for m in s.mentions if _local(m, s) < first_cue]
+        # "The United States, Britain and France launched ...": each of the coordinated subjects acts.
+        subjects: set[int] = set()
         if before:
             subject = before[0].actor_id
+            subjects = {subject}
+            for prev, m in zip(before, before[1:], strict=False):
+                if not _COORDINATED.match(
+                    s.sentence.text[prev.end - s.sentence.start : m.start - s.sentence.start]
+                ):
+                    break
+                subjects.add(m.actor_id)
             # The actor nearest before the action is who did it: in "X said that before dawn Y had
             # fired", Y (the line's addressee) fired, and that is the crossing, not a response.
             agent = before[-1].actor_id
         elif focus is not None and any(w in ("it", "its", "they", "their") for w in norms[:first_cue]):
             subject = agent = focus
+            subjects = {focus}
         else:
             continue
         if any(w in _UNREAL for w in norms[max(0, first_cue - 2) : first_cue]):
@@ -1204,7 +1221,15 @@ def _responses(
         plain = len(cues) > len(policy)  # a retaliation verb, not only a policy act
         options: list[tuple[float, LineProfile, str]] = []
         for line in open_lines.values():
-            if subject not in line.declarer_group and _state_of(matcher, subject) not in line.declarer_group:
+            actor = next(
+                (
+                    a
+                    for a in [subject, *sorted(subjects)]
+                    if a in line.declarer_group or _state_of(matcher, a) in line.declarer_group
+                ),
+                None,
+            )
+            if actor is None:
                 continue
             if agent not in line.declarer_group and agent in (line.addressees | line.named_actors):
                 continue
@@ -1283,6 +1308,7 @@ def _responses(
     findings.extend(best.values())
 
 
+_COORDINATED = re.compile(r"^\s*(?:,|and|, and)\s*(?:the\s+)?$", re.I)
 TARGET_RESPONSE_DAYS = 5 * 365  # a strike on the warned side answers a crossing at most this old
 RESPONSE_LINK = 4.0  # idf weight of the trigger words a stated cause must share with the line
 _ANSWER = re.compile(
