@@ -47,10 +47,12 @@ def test_every_page_has_a_strict_content_security_policy(client, url):
 
 
 @pytest.mark.django_db
-def test_api_docs_load_swagger_from_our_own_static_files_without_inline_script(client):
+def test_api_docs_load_swagger_from_our_own_static_files_without_inline_script_or_style(client):
     html = client.get("/api/docs/").content.decode()
     assert "cdn" not in html.lower()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script in /api/docs/"
+    assert "<style" not in html and "style=" not in html, "inline style in /api/docs/"
+    assert "/static/css/api-docs.css" in html
 
 
 def test_templates_have_no_inline_script_or_event_handlers():
