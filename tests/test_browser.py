@@ -55,12 +55,23 @@ def site(transactional_db, live_server):
     return live_server.url
 
 
+# Every document reports breaches of its Content-Security-Policy to the test. Playwright injects
+# the listener and the binding itself, so the page's own policy cannot block the report.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => window.reportCspViolation(
+  `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`
+));
+"""
+
+
 class Watch:
-    """Console errors, page errors, failed requests and requests that leave the live server."""
+    """Console errors, page errors, CSP violations, failed requests and requests that leave the live server."""
 
     def __init__(self, page, origin: str):
         self.problems: list[str] = []
         self.requests: list[str] = []
+        page.expose_function("reportCspViolation", lambda text: self.problems.append(f"CSP: {text}"))
+        page.add_init_script(REPORT_CSP_VIOLATIONS)
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         page.on("requestfailed", self._failed)
@@ -241,3 +252,19 @@ def pages_read_and_filter_with_javascript_off(browser, site):
     assert page.locator(".events li.event").count() >= 2
     shot(page, "red-line-no-js-1440")
     watch.check()
+
+
+def test_api_docs_and_admin_keep_the_content_security_policy(browser, site):
+    """The dashboard pages are checked by every test above; these are pages built by libraries."""
+    page, watch = new_page(browser, site, width=1440)
+    page.goto(site + "/api/docs/")
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert page.locator(".swagger-ui .opblock").count() > 10
+    shot(page, "api-docs-1440")
+    assert page.goto(site + "/admin/login/").status == 200
+    watch.check()
+
+    # The watch itself notices a breach: an inline style attribute is refused by the policy.
+    page.evaluate("document.body.setAttribute('style', 'color: red')")
+    page.wait_for_function("true")
+    assert any(p.startswith("CSP: style-src-attr") for p in watch.problems), watch.problems

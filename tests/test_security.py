@@ -47,10 +47,12 @@ def test_every_page_has_a_strict_content_security_policy(client, url):
 
 
 @pytest.mark.django_db
-def test_api_docs_load_swagger_from_our_own_static_files_without_inline_script(client):
+def test_api_docs_load_swagger_from_our_own_static_files_without_inline_script_or_style(client):
     html = client.get("/api/docs/").content.decode()
     assert "cdn" not in html.lower()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script in /api/docs/"
+    assert "<style" not in html and "style=" not in html, "inline style in /api/docs/"
+    assert "/static/css/api-docs.css" in html
 
 
 def test_templates_have_no_inline_script_or_event_handlers():
@@ -95,6 +97,79 @@ def test_production_responses_carry_hsts_nosniff_referrer_policy_and_secure_cook
     csrf_cookie = next(line for line in out.splitlines() if "csrftoken=" in line)
     assert "Secure" in csrf_cookie and "HttpOnly" in csrf_cookie and "SameSite=Lax" in csrf_cookie
     assert "redirect 301" in out  # plain HTTP goes to HTTPS
+
+
+# --- cross-origin reads (CORS) -------------------------------------------------------------------
+
+NEWSROOM = "https://newsroom.example.org"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/red-lines/", "/api/v1/stats/", "/feeds/events/", "/api/schema/"])
+def test_any_site_may_read_the_public_api_and_feeds_from_the_browser_without_credentials(url):
+    response = APIClient().get(url, HTTP_ORIGIN=NEWSROOM)
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
+    assert set(response["Access-Control-Expose-Headers"].split(", ")) == {"ETag", "Retry-After"}
+
+
+@pytest.mark.django_db
+def test_a_preflight_for_a_read_is_answered_and_allows_reads_only():
+    response = APIClient().options(
+        "/api/v1/red-lines/",
+        HTTP_ORIGIN=NEWSROOM,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert set(response["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    allowed_headers = response["Access-Control-Allow-Headers"].split(", ")
+    assert "if-none-match" in allowed_headers and "authorization" not in allowed_headers
+    assert "Access-Control-Allow-Credentials" not in response
+    assert int(response["Access-Control-Max-Age"]) > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_a_preflight_for_a_write_gets_no_cors_so_the_browser_refuses_it(method):
+    response = APIClient().options(
+        "/api/v1/red-lines/", HTTP_ORIGIN=NEWSROOM, HTTP_ACCESS_CONTROL_REQUEST_METHOD=method
+    )
+    assert "Access-Control-Allow-Origin" not in response
+    assert "Access-Control-Allow-Methods" not in response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_writes_from_another_origin_get_no_cors_headers_signed_in_or_not(curator, signed_in):
+    client = APIClient()
+    if signed_in:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=curator).key}")
+    line = RedLineFactory(slug="l")
+    for response in (
+        client.post(
+            "/api/v1/actors/",
+            {"slug": "x", "name": "X", "kind": "state"},
+            format="json",
+            HTTP_ORIGIN=NEWSROOM,
+        ),
+        client.patch("/api/v1/red-lines/l/", {"title": "Changed"}, format="json", HTTP_ORIGIN=NEWSROOM),
+        client.delete(f"/api/v1/red-lines/{line.slug}/", HTTP_ORIGIN=NEWSROOM),
+        client.post(
+            "/api/v1/auth/token/", {"username": "u", "password": "p"}, format="json", HTTP_ORIGIN=NEWSROOM
+        ),
+    ):
+        assert response.status_code in ((200, 201, 204, 400) if signed_in else (400, 401, 403))
+        assert "Access-Control-Allow-Origin" not in response
+        assert "Access-Control-Allow-Credentials" not in response
+
+
+@pytest.mark.django_db
+def test_dashboard_pages_and_admin_are_not_opened_to_other_sites():
+    for url in ("/", "/red-lines/", "/admin/login/"):
+        assert "Access-Control-Allow-Origin" not in APIClient().get(url, HTTP_ORIGIN=NEWSROOM)
 
 
 # --- brute force --------------------------------------------------------------------------------

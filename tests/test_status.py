@@ -1,11 +1,16 @@
 """The status rules, case by case, and replay against the rules from scratch."""
 
+import importlib
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.apps import apps
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.factories import EventFactory, RedLineFactory, SourceFactory
+from tracker.models import StatusChange
+from tracker.services import record
 from tracker.services.status import (
     EventFact,
     derive,
@@ -150,3 +155,92 @@ def test_order_of_entry_only_matters_within_a_day(raw, rnd):
     shuffled = events[:]
     rnd.shuffle(shuffled)
     assert derive_status(shuffled) == derive_status(events)
+
+
+# --- the reasons the status history gives its readers -------------------------------------------
+
+SOURCE = {"url": "https://news.example.org/atacms", "publisher": "Example News", "title": "Strikes"}
+
+
+def reasons(line) -> list[tuple[str, str, str]]:
+    return list(line.status_changes.order_by("id").values_list("old_status", "new_status", "reason"))
+
+
+@pytest.mark.django_db
+def test_the_history_names_the_event_that_changed_the_status_in_the_readers_words(client):
+    line = RedLineFactory(slug="strikes", declared_on=date(2024, 9, 12))
+    crossing = record.event_record(
+        red_line=line, kind="crossing", occurred_on=date(2024, 11, 19), summary="ATACMS", sources=[SOURCE]
+    )
+    assert reasons(line)[-1] == ("active", "crossed", "Crossing on 2024-11-19")
+    history = client.get("/api/v1/red-lines/strikes/history/").json()["timeline"]
+    assert [e["summary"] for e in history if e["type"] == "status_change"] == ["Crossing on 2024-11-19"]
+
+    record.event_update(event=crossing, occurred_on=date(2024, 11, 20))
+    record.event_record(
+        red_line=line, kind="response", occurred_on=date(2024, 11, 21), summary="Oreshnik", sources=[SOURCE]
+    )
+    assert reasons(line)[-1] == ("crossed", "enforced", "Response on 2024-11-21")
+    record.event_update(event=crossing, kind="restatement")
+    assert reasons(line)[-1] == ("enforced", "active", "Restatement on 2024-11-20 (corrected)")
+
+
+@pytest.mark.django_db
+def test_an_event_leaving_a_line_is_named_with_what_became_of_it():
+    line, other = RedLineFactory(), RedLineFactory()
+    unsourced = EventFactory(red_line=line, kind="withdrawal", occurred_on=date(2024, 3, 1))
+    unsourced.sources.get().delete()
+    assert reasons(line)[-1] == ("withdrawn", "active", "Withdrawal on 2024-03-01 removed from the record")
+    SourceFactory(event=unsourced, red_line=None)
+    assert reasons(line)[-1] == ("active", "withdrawn", "Withdrawal on 2024-03-01")
+    record.event_update(event=unsourced, red_line=other)
+    assert reasons(line)[-1] == ("withdrawn", "active", "Withdrawal on 2024-03-01 moved to another red line")
+    record.event_delete(event=unsourced)
+    assert reasons(other)[-1] == ("withdrawn", "active", "Withdrawal on 2024-03-01 removed from the record")
+    assert not any("sources of" in r or " of 2024" in r for *_, r in reasons(line) + reasons(other))
+
+
+REWORDING = importlib.import_module("tracker.migrations.0015_status_reasons_for_readers")
+
+
+@pytest.mark.django_db
+def test_reasons_stored_in_the_old_wording_are_rewritten_for_readers():
+    stored = [  # old status, new status, stored reason, what readers see after the migration
+        ("active", "crossed", "sources of Crossing on 2024-11-19 changed", "Crossing on 2024-11-19"),
+        (
+            "crossed",
+            "active",
+            "sources of Crossing on 2024-11-19 changed",
+            "Crossing on 2024-11-19 removed from the record",
+        ),
+        ("crossed", "enforced", "sources of Response on 2024-11-21 changed", "Response on 2024-11-21"),
+        (
+            "enforced",
+            "crossed",
+            "sources of Response on 2024-11-21 changed",
+            "Response on 2024-11-21 removed from the record",
+        ),
+        ("withdrawn", "active", "sources of Response on 2024-12-01 changed", "Response on 2024-12-01"),
+        ("active", "withdrawn", "withdrawal of 2024-03-01 recorded", "Withdrawal on 2024-03-01"),
+        ("crossed", "enforced", "response of 2024-04-01 edited", "Response on 2024-04-01 (corrected)"),
+        (
+            "crossed",
+            "active",
+            "crossing of 2024-03-01 deleted",
+            "Crossing on 2024-03-01 removed from the record",
+        ),
+        ("crossed", "active", "event moved to Strikes on Crimea", "An event moved to another red line"),
+        ("crossed", "active", "line edited", "Red line corrected"),
+        ("", "active", "declared", "declared"),
+        ("active", "crossed", "Crossing on 2024-11-19", "Crossing on 2024-11-19"),
+    ]
+    line = RedLineFactory(sourced=False)
+    line.status_changes.all().delete()
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            red_line=line, changed_on=date(2024, 11, 19), old_status=old, new_status=new, reason=reason
+        )
+        for old, new, reason, _ in stored
+    )
+    REWORDING.forwards(apps, None)
+    assert [r for *_, r in reasons(line)] == [expected for *_, expected in stored]

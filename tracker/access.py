@@ -1,5 +1,6 @@
-"""Who may do what: the Curator group and its permissions, kept in step with the models."""
+"""Who may do what: the Curator group and its permissions, and what other sites' pages may read."""
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -34,3 +35,18 @@ def curator_group_ensure() -> Group:
 def curator_group_sync(sender: Any, **kwargs: Any) -> None:
     """post_migrate hook: a flushed or freshly migrated database always has its Curator group."""
     curator_group_ensure()
+
+
+# What other sites' pages may read from the browser: the public API and the feeds.
+CROSS_ORIGIN_READABLE = re.compile(r"^/(api|feeds)/")
+READS = ("GET", "HEAD")
+
+
+def cors_public_read(sender: Any, request: Any, **kwargs: Any) -> bool:
+    """Whether django-cors-headers answers a request with CORS headers: reads of the API and feeds,
+    and the preflights that ask for them; never a write, which another site's page cannot make."""
+    if not CROSS_ORIGIN_READABLE.match(request.path_info):
+        return False
+    if request.method == "OPTIONS":
+        return request.headers.get("Access-Control-Request-Method", "").upper() in READS
+    return request.method in READS

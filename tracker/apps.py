@@ -7,8 +7,11 @@ class TrackerConfig(AppConfig):
     verbose_name = "Red Line Tracker"
 
     def ready(self) -> None:
+        from corsheaders.signals import check_request_enabled
+
         from tracker import signals  # noqa: F401
-        from tracker.access import curator_group_sync
+        from tracker.access import cors_public_read, curator_group_sync
         from tracker.alerts import signals as alert_signals  # noqa: F401
 
         post_migrate.connect(curator_group_sync, sender=self, dispatch_uid="curator_group_sync")
+        check_request_enabled.connect(cors_public_read, dispatch_uid="cors_public_read")

@@ -1,13 +1,20 @@
-"""Atom feeds for people who watch: all new events, and one line's events and status changes."""
+"""Atom feeds for people who watch: all new events, and one line's events and status changes.
+
+Entries are plain text (curators and ingested articles write the summaries, so nothing is markup),
+ids are tag: URIs (RFC 4151) that do not depend on how the site was reached, and `published` is
+when an entry entered the record, in both feeds.
+"""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from tracker.models import Event, RedLine
@@ -15,17 +22,43 @@ from tracker.selectors.events import published_events
 from tracker.selectors.red_lines import public_red_lines, red_line_events, red_line_status_history
 
 ITEMS = 50
+AUTHOR = "Red Line Tracker"
+# The date part of every id: RFC 4151 asks for a day on which the site's host named this site.
+TAG_DATE = "2024"
 
 
-def _at(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def tag_uri(specific: str) -> str:
+    """A stable Atom id, `tag:<SITE_URL's host>,2024:<specific>`, the same whatever host a request used."""
+    return f"tag:{urlsplit(settings.SITE_URL).hostname},{TAG_DATE}:{specific}"
 
 
-class EventsFeed(Feed):
-    feed_type = Atom1Feed
+class TextAtomFeed(Atom1Feed):
+    """Atom whose summaries are `type="text"`: a reader shows them as words and never runs them."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
+class RecordFeed(Feed):
+    """What both feeds share: text summaries, tag: ids, and the site as the feed's author."""
+
+    feed_type = TextAtomFeed
+    author_name = AUTHOR
+    item_guid_is_permalink = False
+
+    def author_link(self) -> str:
+        return settings.SITE_URL
+
+
+class EventsFeed(RecordFeed):
     title = "Red Line Tracker: new events"
     link = "/red-lines/"
     subtitle = "Restatements, crossings, responses and withdrawals as they are recorded, with sources."
+
+    def feed_guid(self) -> str:
+        return tag_uri("feeds/events")
 
     def items(self) -> QuerySet[Event]:
         return published_events().order_by("-created_at", "-id")[:ITEMS]
@@ -40,9 +73,7 @@ class EventsFeed(Feed):
         return f"{event.red_line.get_absolute_url()}#event-{event.pk}"
 
     def item_guid(self, event: Event) -> str:
-        return f"red-line-tracker:event:{event.pk}"
-
-    item_guid_is_permalink = False
+        return tag_uri(f"event/{event.pk}")
 
     def item_pubdate(self, event: Event) -> datetime:
         return event.created_at
@@ -54,17 +85,17 @@ class EventsFeed(Feed):
 @dataclass(frozen=True)
 class LineItem:
     key: str
+    guid: str
     line_url: str
     title: str
     description: str
     on: date
     recorded: datetime
+    updated: datetime
 
 
-class RedLineFeed(Feed):
+class RedLineFeed(RecordFeed):
     """One line: its events and each change of its status."""
-
-    feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, slug: str) -> RedLine:
         return get_object_or_404(public_red_lines(), slug=slug)
@@ -75,6 +106,9 @@ class RedLineFeed(Feed):
     def link(self, line: RedLine) -> str:
         return line.get_absolute_url()
 
+    def feed_guid(self, line: RedLine) -> str:
+        return tag_uri(f"feeds/red-line/{line.pk}")
+
     def subtitle(self, line: RedLine) -> str:
         return f"Declared by {line.declared_by.name} on {line.declared_on.isoformat()}; now {line.status}."
 
@@ -82,22 +116,26 @@ class RedLineFeed(Feed):
         items = [
             LineItem(
                 key=f"event-{e.pk}",
+                guid=tag_uri(f"event/{e.pk}"),
                 line_url=line.get_absolute_url(),
                 title=f"{e.get_kind_display()} on {e.occurred_on.isoformat()}",
                 description=e.summary,
                 on=e.occurred_on,
                 recorded=e.created_at,
+                updated=e.updated_at,
             )
             for e in red_line_events(red_line=line)
         ]
         items += [
             LineItem(
                 key=f"status-{c.pk}",
+                guid=tag_uri(f"status-change/{c.pk}"),
                 line_url=line.get_absolute_url(),
                 title=f"Status: {c.old_status or 'declared'} → {c.new_status}",
                 description=f"{c.changed_on.isoformat()}: {c.reason}",
                 on=c.changed_on,
                 recorded=c.recorded_at,
+                updated=c.recorded_at,
             )
             for c in red_line_status_history(red_line=line)
         ]
@@ -113,12 +151,10 @@ class RedLineFeed(Feed):
         return f"{item.line_url}#{item.key}"
 
     def item_guid(self, item: LineItem) -> str:
-        return f"red-line-tracker:{item.line_url}#{item.key}"
-
-    item_guid_is_permalink = False
+        return item.guid
 
     def item_pubdate(self, item: LineItem) -> datetime:
-        return _at(item.on)
+        return item.recorded
 
     def item_updateddate(self, item: LineItem) -> datetime:
-        return item.recorded
+        return item.updated

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "corsheaders",
     "tracker",
     "api",
 ]
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tracker.health.HealthCheckMiddleware",
     "tracker.middleware.RequestIdMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -319,6 +321,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# CORS (django-cors-headers): any site's pages may read the public API and the feeds, without
+# credentials; writes stay same-origin. tracker.access.cors_public_read picks the requests by
+# path and method, so the URL regex alone enables nothing.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^(?!)"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "content-language", "if-none-match", "if-modified-since")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After")
 # Brute-force protection (django-axes) on every authenticate(): admin login and the token endpoint.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -69,15 +69,15 @@ def event_remember_line(sender: type, instance: Event, raw: bool = False, **kw: 
 def event_saved(sender: type, instance: Event, created: bool, raw: bool = False, **kw: Any) -> None:
     if raw:
         return
-    verb = "recorded" if created else "edited"
-    reason = f"{instance.get_kind_display().lower()} of {instance.occurred_on.isoformat()} {verb}"
+    reason = record.status_reason(event=instance, change="" if created else "corrected")
     record.red_line_sync_status(red_line=instance.red_line, cause=instance, reason=reason)
     previous = getattr(instance, "_previous_red_line_id", None)
     if previous and previous != instance.red_line_id:
         record.event_publication_refresh(event_ids=[instance.pk])  # the new line may differ in publication
         moved_from = RedLine.objects.filter(pk=previous).first()
         if moved_from:
-            record.red_line_sync_status(red_line=moved_from, reason=f"event moved to {instance.red_line}")
+            reason = record.status_reason(event=instance, change="moved")
+            record.red_line_sync_status(red_line=moved_from, reason=reason)
 
 
 @receiver(post_delete, sender=Event)
@@ -87,7 +87,7 @@ def event_deleted(sender: type, instance: Event, origin: Any = None, **kw: Any) 
         return
     red_line = RedLine.objects.filter(pk=instance.red_line_id).first()
     if red_line:
-        reason = f"{instance.get_kind_display().lower()} of {instance.occurred_on.isoformat()} deleted"
+        reason = record.status_reason(event=instance, change="removed")
         record.red_line_sync_status(red_line=red_line, reason=reason)
 
 
@@ -104,9 +104,11 @@ def source_changed(sender: type, instance: Source, origin: Any = None, raw: bool
         event = Event.objects.filter(pk=instance.event_id).select_related("red_line").first()
         if event:
             record.event_refresh_publication(event=event)
-            record.red_line_sync_status(
-                red_line=event.red_line, cause=event, reason=f"sources of {event} changed"
-            )
+            # An event counts once it has a source: gaining its first adds it to the line's history,
+            # losing its last takes it out.
+            counted = Source.objects.filter(event=event).exists()
+            reason = record.status_reason(event=event, change="" if counted else "removed")
+            record.red_line_sync_status(red_line=event.red_line, cause=event, reason=reason)
             if event.kind == Event.Kind.CROSSING:  # a crossing counts once sourced
                 counts.actor_counts_refresh(actor_ids=counts.event_actor_ids(event_id=event.pk))
 

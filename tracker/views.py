@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -321,3 +322,8 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "addressed_query": urlencode({"addressee": actor.slug}),
     }
     return render(request, "tracker/actor_detail.html", context)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Pages without an icon link (admin, the browsable API) make browsers ask for /favicon.ico."""
+    return HttpResponseRedirect(static("favicon.svg"))

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, ProtectedError, Q
@@ -50,6 +50,22 @@ def _save(instance: Any, user: Any) -> None:
 
 # --- status ---------------------------------------------------------------------------
 
+# What became of the event that changed a line's status, as the public history tells it.
+_WHAT_BECAME = {
+    "": "",
+    "corrected": " (corrected)",
+    "removed": " removed from the record",
+    "moved": " moved to another red line",
+}
+
+
+def status_reason(*, event: Event, change: Literal["", "corrected", "removed", "moved"] = "") -> str:
+    """Why a line's status changed, written for readers of its history: "Crossing on 2024-11-19".
+
+    `change` says what befell the event when that, not the event itself, is the cause.
+    """
+    return f"{event.get_kind_display()} on {event.occurred_on.isoformat()}{_WHAT_BECAME[change]}"
+
 
 def red_line_sync_status(
     *, red_line: RedLine, cause: Event | None = None, reason: str = ""
@@ -89,7 +105,7 @@ def red_line_sync_status(
             old_status=stored["status"],
             new_status=result.status,
             event_id=cause_id,
-            reason=reason or "events changed",
+            reason=reason or "Record corrected",
         )
 
 
@@ -270,7 +286,7 @@ def red_line_update(
         if sources is not None:
             _replace_sources(red_line, sources, user)
         red_line_refresh_publication(red_line=red_line)
-        red_line_sync_status(red_line=red_line, reason="line edited")
+        red_line_sync_status(red_line=red_line, reason="Red line corrected")
     return red_line
 
 
