@@ -179,6 +179,37 @@ def test_a_visit_crosses_a_line_on_visits_only_where_the_trigger_says(rec):
     assert _of(_found(rec, there, DAY), "crossing") == [("crossing", None, "norland-pact-visit-2024")]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the recipient using what it was sent: a strike with the weapons, outside the declarer's land
+        "Sudria attacked a naval base in occupied Crimea with five US-supplied long-range glider missiles "
+        "on Sunday, the Norland defence ministry said.",
+        # a presence reported as news is an arrival
+        "The first long-range glider missiles supplied by the US are now in Sudria, its defence minister said on Thursday.",
+    ],
+)
+def test_a_transfer_is_crossed_by_its_use_or_by_its_presence_reported_as_news(rec, text):
+    assert _of(_found(rec, text, DAY), "crossing") == [("crossing", None, "norland-gliders-2023")]
+
+
+def test_a_participle_names_its_doer_after_by_whoever_told_of_it(rec):
+    _crossed(rec, datetime.date(2024, 11, 19))
+    text = (
+        "What residents heard, according to Norland accounts, was a volley of long-range glider missiles "
+        "fired by Sudria at an arms depot near Bryansk."
+    )
+    found = _found(rec, text, DAY)
+    assert _of(found, "crossing") == [("crossing", None, "norland-deep-strikes-2024")]
+    assert _of(found, "response") == []
+
+
+def test_a_pronoun_subject_stands_for_the_actor_in_focus(rec):
+    _crossed(rec, datetime.date(2024, 11, 19))
+    text = "Norland's army said the operation was over.\n\nIt struck an arms plant in Sudria overnight, officials said."
+    assert _of(_found(rec, text, DAY), "response") == [("response", "ivar-berg", "norland-deep-strikes-2024")]
+
+
 # --- responses ------------------------------------------------------------------------------------
 
 
@@ -330,6 +361,8 @@ def test_dates_in_the_text_are_read_against_the_articles_date():
         "KYIV, Nov 22 — Tanks arrived on Monday, earlier than hoped in January.", published
     ) == (datetime.date(2024, 11, 18))
     assert mentioned_date("The summit will open on 3 December.", published) is None
+    # "since" starts something ongoing; it does not date the event.
+    assert mentioned_date("the missiles, supplied since last year, were used", published) is None
 
 
 # --- calibration, threshold and --explain ---------------------------------------------------------

@@ -70,6 +70,7 @@ _AGO = re.compile(
 _LAST = re.compile(r"\blast\s+(?P<unit>week|month|year|spring|summer|autumn|fall|winter)\b", re.I)
 _WEEKDAY = re.compile(r"\b(?:on|last|this|late on|early on)\s+(?P<day>" + "|".join(_WEEKDAYS) + r")\b", re.I)
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'/-]{2,}(?:,[^\n—–]{0,40})?\s[—–-]{1,2}\s")
+_SINCE = re.compile(r"\bsince\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|shall|next|upcoming|due to|scheduled|planned)\b", re.I)
 _NOW = re.compile(r"\b(?:today|tonight|this morning|this afternoon|this evening|yesterday|overnight)\b", re.I)
 
@@ -93,6 +94,8 @@ def mentioned_date(text: str, published_on: datetime.date) -> datetime.date | No
     def keep(day: datetime.date | None) -> None:
         if day is None or day > published_on or at < skip:
             return
+        if _SINCE.search(text, max(0, at - 8), at + 6):
+            return  # "supplied since last year": the start of something ongoing, not the event's date
         if future and (published_on - day).days > 180:
             return  # "the summit will open on 3 December": a date to come, not last year's
         found.append((at, day))

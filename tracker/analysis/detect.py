@@ -716,11 +716,16 @@ _HEDGED_CLAIM = re.compile(
 )
 
 
+_NOW_IN = (["are", "now", "in"], ["is", "now", "in"])
+
+
 def _is_factual(s: _Sent) -> bool:
     norms = s.norms
     if any(w in ("if", "should", "unless", "whether") for w in norms):
         return False
-    return any(w in lx.FACT_MARKERS or (w.endswith("ed") and len(w) > 4) for w in norms)
+    return any(w in lx.FACT_MARKERS or (w.endswith("ed") and len(w) > 4) for w in norms) or any(
+        norms[i - 2 : i + 1] in _NOW_IN for i in range(2, len(norms))
+    )
 
 
 def _action_positions(s: _Sent, verbs: frozenset[str], *, negated: bool = False) -> list[int]:
@@ -839,6 +844,11 @@ def _line_fit(
             if positions is None:
                 positions = s.actions[line.category] = _action_positions(s, verbs)
         nominal_doer = None
+        if line.category == "weapons_transfer":
+            # "The first F-16s are now in Ukraine": a presence reported as news is an arrival.
+            positions = sorted(
+                {*positions, *(i for i in range(2, len(s.norms)) if s.norms[i - 2 : i + 1] in _NOW_IN)}
+            )
         if not positions:
             found = _nominal_action(s, line.category, doers_here)
             if found is None:
@@ -848,7 +858,17 @@ def _line_fit(
         # The doer is the subject of the action (before the verb) or its agent ("by the United States").
         # "the attack was carried out by the regime": a passive verb's subject is not its doer.
         passive_first = positions[0] > 0 and s.norms[positions[0] - 1] in _PASSIVE
-        subject = nominal_doer or (None if passive_first else _action_subject(s, positions[0]))
+        # "missiles fired by Ukraine at a site": a participle names its doer right after it.
+        agent = next(
+            (
+                m.actor_id
+                for m in s.mentions
+                if s.norms[positions[0] + 1 : positions[0] + 2] == ["by"]
+                and _local(m, s) in (positions[0] + 2, positions[0] + 3)
+            ),
+            None,
+        )
+        subject = nominal_doer or agent or (None if passive_first else _action_subject(s, positions[0]))
         if subject is not None and subject in line.declarer_group:
             return 0.0, None, "the declarer's own side acts"
         doer = nominal_doer or next(
@@ -869,7 +889,7 @@ def _line_fit(
         )
         if doer is None and line.category == "weapons_transfer":
             # "HIMARS have arrived in Ukraine": an arrival names the recipient after the verb.
-            arrival = [i for i in positions if s.norms[i] in _ARRIVALS]
+            arrival = [i for i in positions if s.norms[i] in _ARRIVALS or s.norms[i] == "in"]
             doer = next(
                 (
                     m.actor_id
@@ -1208,7 +1228,13 @@ def _responses(
             # The actor nearest before the action is who did it: in "X said that before dawn Y had
             # fired", Y (the line's addressee) fired, and that is the crossing, not a response.
             agent = before[-1].actor_id
-        elif focus is not None and any(w in ("it", "its", "they", "their") for w in norms[:first_cue]):
+            # "missiles fired by Sudria": a participle's agent is who did it, whoever told of it.
+            if norms[first_cue + 1 : first_cue + 2] == ["by"]:
+                agent = next(
+                    (m.actor_id for m in s.mentions if _local(m, s) in (first_cue + 2, first_cue + 3)), agent
+                )
+        elif focus is not None and any(w in ("it", "they") for w in norms[max(0, first_cue - 3) : first_cue]):
+            # "it struck", "they had launched": a pronoun subject (not "on its channel") stands for the focus.
             subject = agent = focus
             subjects = {focus}
         else:

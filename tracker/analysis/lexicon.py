@@ -669,7 +669,7 @@ WEAPON_CONCEPTS = frozenset({"c:missile", "c:tank", "c:aircraft", "c:chemical", 
 _TRANSFER = "delivered arrived reached handed shipped sent supplied received unveiled transferred provided"
 _STRIKE = "fired struck hit launched attacked targeted used carried conducted bombed shelled blew"
 CROSSING_ACTIONS: dict[str, frozenset[str]] = {
-    "weapons_transfer": frozenset(f"{_TRANSFER} flew flown used fired".split()),
+    "weapons_transfer": frozenset(f"{_TRANSFER} flew flown used fired attacked carried".split()),
     "strikes_on_territory": frozenset(_STRIKE.split()),
     "wmd_use": frozenset(f"{_STRIKE} carried moved produced amassed stockpiled grown breached".split()),
     "territorial_change": frozenset(
