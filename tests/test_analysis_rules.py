@@ -192,8 +192,9 @@ def test_narration_about_a_line_already_drawn_is_not_a_new_declaration(rec):
         "President Berg warned the Western Pact that arming Sudria would bring retaliation. "
         "Analysts say the next weeks will decide how the Pact answers Norland's newest red line."
     )
-    declarers = [f[1] for f in _kinds(_found(rec, narration), "new_red_line")]
-    assert declarers.count("ivar-berg") == 1
+    # One declaration (new or restating a line of Berg's), from the warning; none from the narration.
+    declarers = [f[1] for f in _found(rec, narration) if f[0] in ("new_red_line", "restatement")]
+    assert declarers == ["ivar-berg"]
     said = "Norland's foreign ministry said its red line is clear: troops of the Western Pact in Sudria would be attacked."
     assert _kinds(_found(rec, said), "new_red_line") or _kinds(_found(rec, said), "restatement")
 

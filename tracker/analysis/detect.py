@@ -655,6 +655,8 @@ def _restated_line(
             continue
         shared = context.intersection(line.line_features)
         score = sum(index.idf(f) for f in shared)
+        # What would cross the line tells similar lines of one declarer apart better than their wording.
+        score += TRIGGER_WEIGHT * sum(index.idf(f) for f in context.intersection(line.trigger_features))
         score += 1.0 * len(set(addressees) & line.addressees)
         score += 0.5 if line.declared_by == declarer else 0.0
         # A warning repeated now most likely repeats the declarer's latest line on the matter.
@@ -667,6 +669,7 @@ def _restated_line(
 
 
 RESTATE_THRESHOLD = 6.0
+TRIGGER_WEIGHT = 0.5
 ANSWERED_MIN = 0.2  # calibrated probability a crossing in the article needs for a response to answer it
 UNADDRESSED_RESTATE_THRESHOLD = 16.0
 STALE_DAYS = 90  # a line first crossed this long before an article is not what a close fit reports
