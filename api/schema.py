@@ -107,6 +107,8 @@ class RecordAutoSchema(AutoSchema):
 
     def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> dict:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "response" and isinstance(field, serializers.CharField) and field.min_length is None:
+            schema.pop("minLength", None)  # non-blank is a rule for input; answers may carry ""
         if isinstance(field, serializers.RelatedField) and field.allow_null:
             schema.pop("minLength", None)  # DRF takes "" for null on a nullable relation
         # spectacular reads `min_length` of a ListField (a validator) but not of a nested list of serializers.

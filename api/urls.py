@@ -33,5 +33,5 @@ urlpatterns = [
     path("v1/", include("api.auth")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    re_path(r"^.*/$", not_found),
+    re_path(r"^(?s:.*)/$", not_found),  # (?s: a path may hold an encoded newline
 ]

@@ -27,6 +27,9 @@ STATE_DEPENDENT = {
     "POST /api/v1/actors/": _ACTOR,
     "PATCH /api/v1/actors/{slug}/": _ACTOR,
     "POST /api/v1/candidates/{id}/accept/": {"declarer", "red_line", "addressees", "actors", "detail"},
+    # A date before the line was declared.
+    "GET /api/v1/red-lines/{slug}/": {"as_of"},
+    "GET /api/v1/red-lines/{slug}/history/": {"as_of"},
     # `url` alone, or `title` with `text`: one of the two forms.
     "POST /api/v1/articles/": {"url", "title", "text"},
     # The feed's host must resolve to a public address.
