@@ -7,7 +7,17 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from api.renderers import FastJSONRenderer
 from tracker.errors import DomainError
+
+
+def _answer_in_json(context: dict) -> None:
+    """An error asked for as CSV or JSON Lines is still a JSON object (the schema's `Error`)."""
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    if getattr(renderer, "format", None) in ("csv", "jsonl"):
+        request.accepted_renderer = FastJSONRenderer()
+        request.accepted_media_type = FastJSONRenderer.media_type
 
 
 def _django_messages(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -17,6 +27,7 @@ def _django_messages(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    _answer_in_json(context)
     if isinstance(exc, DomainError):
         set_rollback()
         return Response(exc.as_dict(), status=exc.status_code)

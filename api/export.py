@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 
@@ -85,9 +86,17 @@ class ExportMixin:
     # The CSV's bytes rendered by the database, or None where it cannot (see red_line_csv_chunks).
     export_csv_chunks: Callable[[QuerySet], Iterator[bytes] | None] | None = None
 
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # `?format=` with no value is an unknown format (404), not a silent "the default".
+        if not force and request.query_params.get("format") == "":
+            raise NotFound("Unknown format: give csv, json or jsonl, or leave `format` out.")
+        return super().perform_content_negotiation(request, force)  # type: ignore[misc]
+
     def list(self, request: Request, *args: Any, **kwargs: Any):
         fmt = getattr(request.accepted_renderer, "format", None)
         if fmt in EXPORT_FORMATS:
+            if self.paginator is not None:
+                self.paginator.check_query(request)
             qs = self.filter_queryset(self.get_queryset())
             return export_response(
                 qs=qs,

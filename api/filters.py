@@ -1,7 +1,12 @@
 """Filter sets for the lists that do not share the dashboard's (RedLineFilter lives in selectors)."""
 
+from collections.abc import Iterable
+from typing import Any
+
 import django_filters
 from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
 from tracker.models import Actor, Deletion, Event
@@ -9,6 +14,26 @@ from tracker.selectors.actors import actor_name_filter
 from tracker.selectors.red_lines import StaticFilterSet, UtcDateTimeFilter
 
 UPDATED_SINCE_HELP = "Only records changed at or after this ISO 8601 timestamp (for keeping a copy in sync)."
+
+
+EMPTY_PARAMETER = "Empty: give a value, or leave the parameter out."
+
+
+def refuse_empty(params: Any, names: Iterable[str]) -> None:
+    """`name=` with nothing after it is a 400 with the parameter's name, never a filter silently dropped."""
+    errors = {name: [EMPTY_PARAMETER] for name in names if "" in params.getlist(name)}
+    if errors:
+        raise ValidationError(errors)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, except that an empty filter value is refused instead of ignored."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            refuse_empty(request.query_params, filterset_class.base_filters)
+        return super().get_filterset(request, queryset, view)
 
 
 def stable_order(qs: QuerySet) -> QuerySet:

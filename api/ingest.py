@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api.filters import UPDATED_SINCE_HELP, refuse_empty
 from api.pagination import PagePagination
 from api.permissions import IsCurator
 from tracker.errors import DomainError
@@ -120,6 +122,16 @@ class FeedDetail(generics.RetrieveAPIView):
     queryset = Feed.objects.all()
 
 
+MAX_ID = 2**63 - 1  # PostgreSQL's bigint
+ARTICLE_FILTERS = [
+    OpenApiParameter("state", enum=Article.State.values, description="Pipeline state"),
+    OpenApiParameter("feed", {"type": "integer", "minimum": 0, "maximum": MAX_ID}, description="Feed id"),
+    OpenApiParameter("q", description="Words in the title or text"),
+    OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description=UPDATED_SINCE_HELP),
+]
+
+
+@extend_schema_view(get=extend_schema(parameters=ARTICLE_FILTERS))
 class ArticleListCreate(generics.ListCreateAPIView):
     """Ingested articles (curators only); filters `state`, `feed`, `q` (title/text), `updated_since`.
 
@@ -135,12 +147,13 @@ class ArticleListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         articles = Article.objects.order_by("-created_at", "-id")
         params = self.request.query_params
+        refuse_empty(params, [p.name for p in ARTICLE_FILTERS])
         if state := params.get("state"):
             if state not in Article.State.values:
                 raise ValidationError({"state": [f"One of: {', '.join(Article.State.values)}."]})
             articles = articles.filter(state=state)
         if feed := params.get("feed"):
-            if not feed.isdigit():
+            if not (feed.isascii() and feed.isdigit() and int(feed) <= MAX_ID):
                 raise ValidationError({"feed": ["A feed id (a whole number)."]})
             articles = articles.filter(feed_id=int(feed))
         if q := params.get("q", "").strip():

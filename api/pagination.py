@@ -12,12 +12,17 @@ from tracker.selectors.read_cache import CachedCountPaginator, query_signature
 MAX_PAGE_SIZE = 200
 
 
+def _digits(raw: str) -> bool:
+    """Plain ASCII digits only: `int()` would also take signs, spaces, `1_000` and other scripts' digits."""
+    return raw.isascii() and raw.isdigit()
+
+
 class PagePagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     page_size_query_description = f"Results per page, 1 to {MAX_PAGE_SIZE} (default 50); more is a 400."
-    page_query_description = "A page number, from 1. A page past the last one is a 404."
+    page_query_description = "A page number, from 1, or `last`. A page past the last one is a 404."
     count_key = ""
 
     @property
@@ -37,27 +42,35 @@ class PagePagination(PageNumberPagination):
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None or raw == "":
+        if raw is None:
             return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            raise ValidationError({"page_size": ["Enter a whole number."]}) from None
+        if not _digits(raw):
+            raise ValidationError({"page_size": ["Enter a whole number."]})
+        size = int(raw)
         if not 1 <= size <= self.max_page_size:
             raise ValidationError({"page_size": [f"Must be between 1 and {self.max_page_size}."]})
         return size
 
     def get_page_number(self, request, paginator):
-        raw = request.query_params.get(self.page_query_param) or "1"
+        number = self.page_number(request)
+        return paginator.num_pages if number is None else number
+
+    def page_number(self, request) -> int | None:
+        """The page asked for, from 1 (None for 'last'); anything else is a 400."""
+        raw = request.query_params.get(self.page_query_param, "1")
         if raw in self.last_page_strings:
-            return paginator.num_pages
-        try:
-            number = int(raw)
-        except ValueError:
-            raise ValidationError({"page": ["Enter a whole number, or 'last'."]}) from None
+            return None
+        if not _digits(raw):
+            raise ValidationError({"page": ["Enter a whole number, or 'last'."]})
+        number = int(raw)
         if number < 1:
             raise ValidationError({"page": ["Pages start at 1."]})
         return number
+
+    def check_query(self, request) -> None:
+        """Refuse bad `page`/`page_size` even where the answer is not paged (CSV and JSON Lines exports)."""
+        self.get_page_size(request)
+        self.page_number(request)
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         return [
@@ -66,7 +79,9 @@ class PagePagination(PageNumberPagination):
                 "required": False,
                 "in": "query",
                 "description": force_str(self.page_query_description),
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {
+                    "anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["last"]}]
+                },
             },
             {
                 "name": self.page_size_query_param,

@@ -5,11 +5,12 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from api.filters import StrictFilterBackend
+from api.pagination import PagePagination
 from tracker.errors import DomainError
 from tracker.models import Actor, Candidate, RedLine
 from tracker.services import review
@@ -25,12 +26,6 @@ class IsReviewer(BasePermission):
         if not (user and user.is_authenticated and user.is_active):
             return False
         return user.is_staff or user.groups.filter(name=CURATOR_GROUP).exists()
-
-
-class CandidatePagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class CandidateSerializer(serializers.ModelSerializer):
@@ -109,9 +104,9 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     serializer_class = CandidateSerializer
     permission_classes = [IsReviewer]
-    pagination_class = CandidatePagination
+    pagination_class = PagePagination
     filterset_class = CandidateFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
 
     def get_queryset(self):
         return (

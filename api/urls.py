@@ -1,4 +1,6 @@
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -17,6 +19,13 @@ record_urls = [
     *router.urls,
 ]
 
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any other URL under /api/ (an id that is not a number, a typo): a JSON 404 like the API's own."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
 urlpatterns = [
     path("v1/", include("api.ingest")),
     path("v1/", include(record_urls)),
@@ -28,4 +37,5 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
         name="api-docs",
     ),
+    re_path(r"^(?s:.*)/$", not_found),  # (?s: a path may hold an encoded newline
 ]

@@ -212,8 +212,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.RecordAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="10000/hour")},
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
@@ -232,6 +232,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Declared geopolitical red lines, the events that tested them, and sources.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Text fields the server refuses empty say so (`minLength: 1`) in request bodies.
+    "ENFORCE_NON_BLANK_FIELDS": True,
     "PARSER_WHITELIST": ["api.parsers.LimitedJSONParser"],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "tracker.models.record.ActorKind",
