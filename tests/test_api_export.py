@@ -150,3 +150,42 @@ def test_python_path_reads_two_queries_per_thousand_lines(monkeypatch, django_as
     synthetic_record_generate(actors=4, red_lines=1200, events=100, seed=22)
     with django_assert_max_num_queries(1 + 2 * 2):
         fetch("/api/v1/red-lines/?format=csv")
+
+
+# --- errors and formats -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_bad_filter_is_a_json_400_even_when_csv_was_asked_for(fmt):
+    response = APIClient().get(f"/api/v1/red-lines/?format={fmt}&ordering=zzz")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "zzz is not one of the available choices" in response.json()["ordering"][0]
+
+
+def test_an_unknown_line_in_csv_is_a_json_404():
+    response = APIClient().get("/api/v1/red-lines/no-such-line/?format=csv")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No RedLine matches the given query."}
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/red-lines/?format=xml", "/api/v1/stats/?format=csv", "/api/v1/actors/?format=yaml"]
+)
+def test_an_unknown_format_is_a_json_406_naming_the_formats_there_are(url):
+    response = APIClient().get(url)
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"].startswith('Unknown format "')
+    assert "json" in response.json()["detail"]
+
+
+def test_the_format_in_the_url_wins_over_the_accept_header():
+    RedLineFactory(slug="one")
+    response = APIClient().get("/api/v1/red-lines/?format=csv", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert b"".join(response.streaming_content).startswith(b"slug,title,")
+    accept_only = APIClient().get("/api/v1/red-lines/", HTTP_ACCEPT="application/xml")
+    assert accept_only.status_code == 406
+    assert accept_only["Content-Type"] == "application/json"
