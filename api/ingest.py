@@ -16,6 +16,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api.filters import IdLookupMixin, id_param
 from api.pagination import PagePagination
 from api.permissions import IsCurator
 from tracker.errors import DomainError
@@ -114,7 +115,7 @@ class FeedListCreate(generics.ListCreateAPIView):
         return Response(FeedSerializer(feed).data, status=status.HTTP_201_CREATED)
 
 
-class FeedDetail(generics.RetrieveAPIView):
+class FeedDetail(IdLookupMixin, generics.RetrieveAPIView):
     serializer_class = FeedSerializer
     permission_classes = [IsCurator]
     queryset = Feed.objects.all()
@@ -140,9 +141,7 @@ class ArticleListCreate(generics.ListCreateAPIView):
                 raise ValidationError({"state": [f"One of: {', '.join(Article.State.values)}."]})
             articles = articles.filter(state=state)
         if feed := params.get("feed"):
-            if not feed.isdigit():
-                raise ValidationError({"feed": ["A feed id (a whole number)."]})
-            articles = articles.filter(feed_id=int(feed))
+            articles = articles.filter(feed_id=id_param(feed, name="feed"))
         if q := params.get("q", "").strip():
             articles = articles.filter(Q(title__icontains=q) | Q(text__icontains=q))
         if since := params.get("updated_since"):
@@ -177,7 +176,7 @@ class ArticleListCreate(generics.ListCreateAPIView):
         )
 
 
-class ArticleDetail(generics.RetrieveAPIView):
+class ArticleDetail(IdLookupMixin, generics.RetrieveAPIView):
     """One ingested article with its text and pipeline state (curators only)."""
 
     serializer_class = ArticleSerializer

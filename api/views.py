@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from api import serializers as s
 from api.export import EXPORT_FORMATS, ExportMixin
-from api.filters import ActorFilter, DeletionFilter, EventFilter, StableOrderingBackend
+from api.filters import ActorFilter, DeletionFilter, EventFilter, IdLookupMixin, StableOrderingBackend
 from api.pagination import PagePagination
 from api.permissions import IsCuratorOrReadOnly
 from api.read_cache import CachedReadMixin
@@ -281,8 +281,10 @@ class RedLineViewSet(
     ),
     destroy=extend_schema(summary="Delete an event", responses={204: None, **WRITE_ERRORS}),
 )
-class EventViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, RecordViewSet):
-    lookup_value_regex = r"[0-9]{1,18}"
+class EventViewSet(
+    IdLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, RecordViewSet
+):
+    lookup_value_regex = r"[0-9]+"
     filterset_class = EventFilter
     input_serializer_class = s.EventInputSerializer
     read_serializer_class = s.EventSerializer

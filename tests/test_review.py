@@ -205,3 +205,21 @@ def test_admin_save_and_accept_applies_the_edit_first(client, superuser):
     assert response.status_code == 302
     candidate.refresh_from_db()
     assert candidate.status == "accepted" and candidate.created_event.red_line == rec["line"]
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/candidates/?article=99999999999999999999", "article"),
+        ("/api/v1/candidates/?article=-99999999999999999999", "article"),
+        ("/api/v1/candidates/?article=1.5", "article"),
+        ("/api/v1/candidates/99999999999999999999/", "id"),
+        ("/api/v1/candidates/99999999999999999999/accept/", "id"),
+    ],
+)
+def test_ids_past_the_columns_range_are_a_400_naming_the_parameter(curator, url, field):
+    client = _api(curator)
+    response = client.post(url, {}, format="json") if url.endswith("accept/") else client.get(url)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert client.get("/api/v1/candidates/?article=9223372036854775807").json()["count"] == 0
