@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 
-from api.renderers import csv_lines, json_line
+from api.renderers import csv_lines, csv_raw_asked, json_line
 
 CHUNK = 1000
 EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
@@ -52,14 +52,15 @@ def export_response(
     name: str,
     view: Any = None,
     flat_rows: Callable[[QuerySet], Iterator[dict[str, Any]]] | None = None,
-    csv_chunks: Callable[[QuerySet], Iterator[bytes] | None] | None = None,
+    csv_chunks: Callable[..., Iterator[bytes] | None] | None = None,
 ) -> StreamingHttpResponse:
     """`csv_chunks`, when given, returns the CSV's bytes rendered by the database (or None where it
     cannot); `flat_rows` yields the CSV's rows straight from the database. Both: the same bytes."""
     context = {"request": request, "view": view, "format": fmt}
+    escape_formulas = not csv_raw_asked(request)
     body: Iterator[str] | Iterator[bytes] | None = None
     if fmt == "csv" and csv_chunks is not None:
-        body = csv_chunks(qs)
+        body = csv_chunks(qs, escape_formulas=escape_formulas)
     if body is None:
         if fmt == "csv" and flat_rows is not None:
             rows = iso_rows(flat_rows(qs))
@@ -67,7 +68,7 @@ def export_response(
             rows = serialized_rows(qs, serializer_class, context)
         if fmt == "csv":
             columns = list(serializer_class(context=context).fields)
-            body = csv_lines(columns, rows)
+            body = csv_lines(columns, rows, escape_formulas=escape_formulas)
         else:
             body = (json_line(r) for r in rows)
     response = StreamingHttpResponse(body, content_type=EXPORT_FORMATS[fmt])
@@ -83,7 +84,7 @@ class ExportMixin:
     # Plain rows for CSV, read without model objects or serializers (see red_line_flat_rows).
     export_flat_rows: Callable[[QuerySet], Iterator[dict[str, Any]]] | None = None
     # The CSV's bytes rendered by the database, or None where it cannot (see red_line_csv_chunks).
-    export_csv_chunks: Callable[[QuerySet], Iterator[bytes] | None] | None = None
+    export_csv_chunks: Callable[..., Iterator[bytes] | None] | None = None
 
     def list(self, request: Request, *args: Any, **kwargs: Any):
         fmt = getattr(request.accepted_renderer, "format", None)
