@@ -109,6 +109,7 @@ def test_admin_login_locks_out_after_repeated_failures_even_with_the_right_passw
         assert response.status_code in (200, 429)
     locked = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": "admin-pass-123"})
     assert locked.status_code == 429
+    assert locked["Retry-After"] == "1800"  # AXES_COOLOFF_MINUTES' default, 30
     assert "_auth_user_id" not in client.session
 
 
@@ -130,6 +131,7 @@ def test_token_endpoint_locks_out_after_repeated_failures(curator, settings):
     )
     assert locked.status_code == 429
     assert "try again later" in locked.json()["detail"]
+    assert locked["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     assert not ApiToken.objects.filter(user=curator).exists()
 
 
