@@ -67,7 +67,7 @@ def _source_of(candidate: Candidate) -> dict[str, Any]:
 def _unique_slug(base: str) -> str:
     base = (slugify(base)[:150] or "red-line").strip("-")
     slug, n = base, 2
-    while RedLine.objects.filter(slug=slug).exists():
+    while RedLine.objects.filter(slug__iexact=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
