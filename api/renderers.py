@@ -45,7 +45,8 @@ class FastJSONRenderer(JSONRenderer):
 
 
 def flat(value: Any) -> str:
-    """One CSV cell: lists joined by "; ", nested records by their slug or URL."""
+    """One CSV cell: lists joined by "; ", nested records by their slug or URL (a source without
+    one, pasted as text, by its title)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -53,8 +54,8 @@ def flat(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(flat(v) for v in value)
     if isinstance(value, Mapping):
-        for key in ("slug", "url", "id"):
-            if key in value:
+        for key in ("slug", "url", "title", "id"):
+            if value.get(key) not in (None, ""):
                 return str(value[key])
         return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
     return str(value)

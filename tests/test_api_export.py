@@ -58,6 +58,7 @@ def odd_lines() -> None:
     SourceFactory(red_line=base, url='https://example.org/a?x=1,2&y="3"', published_on=None)
     restating = RedLineFactory(title="Missiles again", restates=base, topics=[], statement="A,B")
     restating.addressees.add(odd)
+    SourceFactory(red_line=restating, url="", title="Pasted, as text")  # cited by its title
     RedLine.objects.filter(pk=restating.pk).update(status_changed_on=datetime.date(2020, 1, 2))
 
 
@@ -100,6 +101,7 @@ def test_odd_values_are_quoted_as_pythons_csv_writer_does(monkeypatch):
     assert "Ракеты — ミサイル — صواريخ ✓".encode() in fast
     assert b'"missiles, long-range; say ""no""; \xc3\xa9migr\xc3\xa9"' in fast
     assert b"alpha; odd-one; zulu" in fast
+    assert b"; Pasted, as text" in fast
     python_path(monkeypatch)
     assert fast == fetch("/api/v1/red-lines/?format=csv&addressee=odd-one")[0]
 

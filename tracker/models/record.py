@@ -374,7 +374,11 @@ class Source(TimeStamped):
         RedLine, null=True, blank=True, on_delete=models.CASCADE, related_name="sources"
     )
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="sources")
-    url = models.URLField(max_length=1000)
+    url = models.URLField(
+        max_length=1000,
+        blank=True,
+        help_text="Empty only for an article pasted as text: the source is then cited by title.",
+    )
     publisher = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=500, blank=True)
     published_on = models.DateField(null=True, blank=True)
@@ -393,7 +397,9 @@ class Source(TimeStamped):
                 | (Q(red_line__isnull=True) & Q(event__isnull=False)),
                 name="source_belongs_to_one",
             ),
-            models.CheckConstraint(condition=~Q(url=""), name="source_url_not_empty"),
+            # A source is cited by its URL, or (pasted text) by its title; the title stays when the
+            # article it came from is deleted.
+            models.CheckConstraint(condition=~Q(url="") | ~Q(title=""), name="source_url_or_title"),
         ]
 
     def __str__(self) -> str:
@@ -405,6 +411,8 @@ class Source(TimeStamped):
             raise ValidationError("A source belongs to exactly one red line or one event.")
         if self.published_on and self.published_on > timezone.localdate():
             raise ValidationError({"published_on": "A source cannot be published in the future."})
+        if not self.url and not (self.article_id and self.title):
+            raise ValidationError({"url": "A source needs a URL, unless it cites an article pasted as text."})
 
 
 class StatusChange(models.Model):

@@ -61,7 +61,8 @@ def _select_list(*, escape_formulas: bool) -> str:
             f"JOIN {_q(actor)} a ON a.id = t.actor_id WHERE t.redline_id = r.id)"
         ),
         "sources": (
-            f"(SELECT string_agg(s.url, '; ' ORDER BY s.published_on, s.id) FROM {_q(source)} s "
+            f"(SELECT string_agg(COALESCE(NULLIF(s.url, ''), s.title), '; ' ORDER BY s.published_on, s.id) "
+            f"FROM {_q(source)} s "
             f"WHERE s.red_line_id = r.id)"
         ),
         "topics": (
