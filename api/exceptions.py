@@ -35,10 +35,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 def _errors_in_json(request) -> None:
-    """A CSV or JSON Lines request that fails gets its error as JSON (DRF renders the response
-    with the request's negotiated renderer)."""
+    """A CSV, JSON Lines or YAML request that fails gets its error as JSON, and so does one whose
+    format could not be negotiated (DRF would fall back to the view's first renderer)."""
     renderer = getattr(request, "accepted_renderer", None)
-    if renderer is not None and renderer.format not in JSON_ERROR_FORMATS:
+    if request is not None and getattr(renderer, "format", None) not in JSON_ERROR_FORMATS:
         request.accepted_renderer = FastJSONRenderer()
         request.accepted_media_type = FastJSONRenderer.media_type
 

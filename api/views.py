@@ -349,6 +349,9 @@ class DumpView(APIView):
     renderer_classes = [JSONLinesRenderer]
 
     def perform_content_negotiation(self, request, force=False):
+        """Whatever the Accept header, JSON Lines (the only format); a `?format=` is still checked."""
+        if request.query_params.get("format"):
+            return super().perform_content_negotiation(request, force)
         return (JSONLinesRenderer(), JSONLinesRenderer.media_type)
 
     @extend_schema(

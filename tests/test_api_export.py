@@ -173,14 +173,23 @@ def test_an_unknown_line_in_csv_is_a_json_404():
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/red-lines/?format=xml", "/api/v1/stats/?format=csv", "/api/v1/actors/?format=yaml"]
+    "url",
+    [
+        "/api/v1/red-lines/?format=xml",
+        "/api/v1/stats/?format=csv",
+        "/api/v1/actors/?format=yaml",
+        "/api/v1/red-lines/x/history/?format=csv",
+        "/api/v1/dump/?format=xml",
+        "/api/schema/?format=xml",
+        "/api/docs/?format=xml",
+    ],
 )
 def test_an_unknown_format_is_a_json_406_naming_the_formats_there_are(url):
     response = APIClient().get(url)
     assert response.status_code == 406
     assert response["Content-Type"] == "application/json"
     assert response.json()["detail"].startswith('Unknown format "')
-    assert "json" in response.json()["detail"]
+    assert "this endpoint answers " in response.json()["detail"]
 
 
 def test_the_format_in_the_url_wins_over_the_accept_header():
