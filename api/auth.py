@@ -17,7 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api.permissions import is_curator
-from tracker.middleware import LOCKED_OUT
+from tracker.middleware import lockout_response
 from tracker.services.tokens import api_token_issue, api_token_revoke
 
 
@@ -56,7 +56,7 @@ class TokenView(APIView):
             password=data.validated_data["password"],
         )
         if getattr(django_request, "axes_locked_out", False):
-            return Response({"detail": LOCKED_OUT}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            return lockout_response(django_request)
         if user is None or not user.is_active:
             return Response(
                 {"non_field_errors": ["Unable to sign in with these credentials."]},

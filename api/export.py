@@ -7,11 +7,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 
-from api.renderers import csv_lines, json_line
+from api.renderers import csv_lines, csv_raw_asked, json_line
 
 CHUNK = 1000
 EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
@@ -53,14 +53,15 @@ def export_response(
     name: str,
     view: Any = None,
     flat_rows: Callable[[QuerySet], Iterator[dict[str, Any]]] | None = None,
-    csv_chunks: Callable[[QuerySet], Iterator[bytes] | None] | None = None,
+    csv_chunks: Callable[..., Iterator[bytes] | None] | None = None,
 ) -> StreamingHttpResponse:
     """`csv_chunks`, when given, returns the CSV's bytes rendered by the database (or None where it
     cannot); `flat_rows` yields the CSV's rows straight from the database. Both: the same bytes."""
     context = {"request": request, "view": view, "format": fmt}
+    escape_formulas = not csv_raw_asked(request)
     body: Iterator[str] | Iterator[bytes] | None = None
     if fmt == "csv" and csv_chunks is not None:
-        body = csv_chunks(qs)
+        body = csv_chunks(qs, escape_formulas=escape_formulas)
     if body is None:
         if fmt == "csv" and flat_rows is not None:
             rows = iso_rows(flat_rows(qs))
@@ -68,7 +69,7 @@ def export_response(
             rows = serialized_rows(qs, serializer_class, context)
         if fmt == "csv":
             columns = list(serializer_class(context=context).fields)
-            body = csv_lines(columns, rows)
+            body = csv_lines(columns, rows, escape_formulas=escape_formulas)
         else:
             body = (json_line(r) for r in rows)
     response = StreamingHttpResponse(body, content_type=EXPORT_FORMATS[fmt])
@@ -84,12 +85,12 @@ class ExportMixin:
     # Plain rows for CSV, read without model objects or serializers (see red_line_flat_rows).
     export_flat_rows: Callable[[QuerySet], Iterator[dict[str, Any]]] | None = None
     # The CSV's bytes rendered by the database, or None where it cannot (see red_line_csv_chunks).
-    export_csv_chunks: Callable[[QuerySet], Iterator[bytes] | None] | None = None
+    export_csv_chunks: Callable[..., Iterator[bytes] | None] | None = None
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
-        # `?format=` with no value is an unknown format (404), not a silent "the default".
+        # `?format=` with no value is an unknown format (406, as any other), not a silent "the default".
         if not force and request.query_params.get("format") == "":
-            raise NotFound("Unknown format: give csv, json or jsonl, or leave `format` out.")
+            raise NotAcceptable("Unknown format: give csv, json or jsonl, or leave `format` out.")
         return super().perform_content_negotiation(request, force)  # type: ignore[misc]
 
     def list(self, request: Request, *args: Any, **kwargs: Any):

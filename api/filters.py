@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
@@ -12,6 +14,37 @@ from rest_framework.filters import BaseFilterBackend
 from tracker.models import Actor, Deletion, Event
 from tracker.selectors.actors import actor_name_filter
 from tracker.selectors.red_lines import StaticFilterSet, UtcDateTimeFilter
+
+# Ids are bigint columns (DEFAULT_AUTO_FIELD): a number past them is refused before any query, as
+# PostgreSQL would find nothing and SQLite would raise OverflowError.
+ID_RANGE = {"min_value": 0, "max_value": 2**63 - 1}  # ids are never negative
+
+
+def id_param(value: Any, *, name: str) -> int:
+    """A query or path parameter that is an id, or a 400 with a message under `name`."""
+    try:
+        return forms.IntegerField(**ID_RANGE).clean(value)
+    except DjangoValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id filter: a whole number within the id columns' range, else a 400 naming the filter."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**ID_RANGE, **kwargs})
+
+
+class IdLookupMixin:
+    """Detail views addressed by id: an id past the columns' range is a 400, not a 404 or a 500."""
+
+    def get_object(self) -> Any:
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        self.kwargs[lookup] = id_param(self.kwargs[lookup], name="id")
+        return super().get_object()
+
 
 UPDATED_SINCE_HELP = "Only records changed at or after this ISO 8601 timestamp (for keeping a copy in sync)."
 

@@ -17,7 +17,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from api.filters import UPDATED_SINCE_HELP, refuse_empty
+from api.filters import UPDATED_SINCE_HELP, IdLookupMixin, id_param, refuse_empty
 from api.pagination import PagePagination
 from api.permissions import IsCurator
 from tracker.errors import DomainError
@@ -116,7 +116,7 @@ class FeedListCreate(generics.ListCreateAPIView):
         return Response(FeedSerializer(feed).data, status=status.HTTP_201_CREATED)
 
 
-class FeedDetail(generics.RetrieveAPIView):
+class FeedDetail(IdLookupMixin, generics.RetrieveAPIView):
     serializer_class = FeedSerializer
     permission_classes = [IsCurator]
     queryset = Feed.objects.all()
@@ -153,9 +153,7 @@ class ArticleListCreate(generics.ListCreateAPIView):
                 raise ValidationError({"state": [f"One of: {', '.join(Article.State.values)}."]})
             articles = articles.filter(state=state)
         if feed := params.get("feed"):
-            if not (feed.isascii() and feed.isdigit() and int(feed) <= MAX_ID):
-                raise ValidationError({"feed": ["A feed id (a whole number)."]})
-            articles = articles.filter(feed_id=int(feed))
+            articles = articles.filter(feed_id=id_param(feed, name="feed"))
         if q := params.get("q", "").strip():
             articles = articles.filter(Q(title__icontains=q) | Q(text__icontains=q))
         if since := params.get("updated_since"):
@@ -190,7 +188,7 @@ class ArticleListCreate(generics.ListCreateAPIView):
         )
 
 
-class ArticleDetail(generics.RetrieveAPIView):
+class ArticleDetail(IdLookupMixin, generics.RetrieveAPIView):
     """One ingested article with its text and pipeline state (curators only)."""
 
     serializer_class = ArticleSerializer

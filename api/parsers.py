@@ -1,6 +1,7 @@
-"""Request bodies: JSON only, size-capped (413), anything else a 400 with a message."""
+"""Request bodies: JSON only, size-capped (413) and depth-capped (400), anything else a 400 with a message."""
 
 import json
+from typing import Any
 
 from django.conf import settings
 from rest_framework.exceptions import APIException, ParseError
@@ -13,8 +14,30 @@ class PayloadTooLarge(APIException):
     default_code = "payload_too_large"
 
 
+# The deepest body the API takes is a line with its list of sources (3 levels); 32 leaves room and
+# keeps recursive code (validation, rendering of errors, the audit log) far from Python's stack limit.
+MAX_JSON_DEPTH = 32
+
+
 def max_body_bytes() -> int:
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """True when lists and objects nest deeper than `limit` (`[]` is 1 deep); walked without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 class LimitedJSONParser(JSONParser):
@@ -32,10 +55,16 @@ class LimitedJSONParser(JSONParser):
         if len(body) > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        too_deep = f"The JSON body nests lists or objects deeper than {MAX_JSON_DEPTH} levels."
         try:
-            return json.loads(body.decode(encoding))
+            data = json.loads(body.decode(encoding))
+        except RecursionError:
+            raise ParseError(too_deep) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"The body is not valid JSON: {exc}") from None
+        if json_depth_exceeds(data, MAX_JSON_DEPTH):
+            raise ParseError(too_deep)
+        return data
 
 
 class NotJSONParser(BaseParser):

@@ -9,6 +9,8 @@ import orjson
 from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
+from tracker.csv_cells import formula_escape
+
 _PLAIN_ONLY = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
@@ -43,7 +45,8 @@ class FastJSONRenderer(JSONRenderer):
 
 
 def flat(value: Any) -> str:
-    """One CSV cell: lists joined by "; ", nested records by their slug or URL."""
+    """One CSV cell: lists joined by "; ", nested records by their slug or URL (a source without
+    one, pasted as text, by its title)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -51,8 +54,8 @@ def flat(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(flat(v) for v in value)
     if isinstance(value, Mapping):
-        for key in ("slug", "url", "id"):
-            if key in value:
+        for key in ("slug", "url", "title", "id"):
+            if value.get(key) not in (None, ""):
                 return str(value[key])
         return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
     return str(value)
@@ -63,12 +66,26 @@ class _Echo:
         return value
 
 
-def csv_lines(columns: list[str], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+def csv_cell(value: Any) -> str:
+    """One CSV cell, a text one escaped if a spreadsheet would take it for a formula."""
+    text = flat(value)
+    return text if isinstance(value, int | float) else formula_escape(text)
+
+
+def csv_raw_asked(request: Any) -> bool:
+    """`?raw=1`: cells exactly as stored, for tools that want the bytes (formulas unescaped)."""
+    return request is not None and request.query_params.get("raw", "").lower() in ("1", "true")
+
+
+def csv_lines(
+    columns: list[str], rows: Iterable[Mapping[str, Any]], *, escape_formulas: bool = True
+) -> Iterator[str]:
     """A header row, then one line per row; nothing is held beyond the current row."""
+    cell = csv_cell if escape_formulas else flat
     writer = csv.writer(_Echo())
     yield writer.writerow(columns)
     for row in rows:
-        yield writer.writerow([flat(row.get(c)) for c in columns])
+        yield writer.writerow([cell(row.get(c)) for c in columns])
 
 
 def json_line(value: Any) -> str:
@@ -95,7 +112,8 @@ class CSVRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         rows = _rows(data)
         columns = list(dict.fromkeys(k for r in rows for k in r))
-        return "".join(csv_lines(columns, rows)).encode("utf-8")
+        escape = not csv_raw_asked((renderer_context or {}).get("request"))
+        return "".join(csv_lines(columns, rows, escape_formulas=escape)).encode("utf-8")
 
 
 class JSONLinesRenderer(BaseRenderer):

@@ -9,7 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from api.filters import StrictFilterBackend
+from api.filters import IdFilter, IdLookupMixin, StrictFilterBackend
 from api.pagination import PagePagination
 from tracker.errors import DomainError
 from tracker.models import Actor, Candidate, RedLine
@@ -87,7 +87,7 @@ class AcceptSerializer(serializers.Serializer):
 class CandidateFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Candidate.Status.choices)
     kind = filters.ChoiceFilter(choices=Candidate.Kind.choices)
-    article = filters.NumberFilter(field_name="article_id")
+    article = IdFilter(field_name="article_id")
     red_line = filters.CharFilter(field_name="red_line__slug")
 
     class Meta:
@@ -99,9 +99,12 @@ def _domain_error(exc: DomainError) -> Response:
     return Response(exc.as_dict(), status=exc.status_code)
 
 
-class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CandidateViewSet(
+    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The review queue, best score first."""
 
+    lookup_value_regex = r"[0-9]+"
     serializer_class = CandidateSerializer
     permission_classes = [IsReviewer]
     pagination_class = PagePagination

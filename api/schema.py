@@ -14,6 +14,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions, serializers
 
+from api.filters import ID_RANGE
 from api.throttling import AnonThrottle
 
 ERROR_COMPONENT = "Error"
@@ -30,7 +31,8 @@ ERRORS = {
     "400": "Invalid input: messages per field.",
     "401": "Missing, invalid or revoked token.",
     "403": "Signed in, but not allowed (not a curator, or a session without its CSRF token).",
-    "404": "Unknown slug or id, a page past the last, or an unknown `format`.",
+    "404": "Unknown slug or id, or a page past the last.",
+    "406": "A `format` (in the URL or the `Accept` header) this endpoint does not have.",
     "413": "The request body is too large.",
     "429": "Too many requests; `Retry-After` gives the seconds to wait.",
 }
@@ -48,12 +50,13 @@ def _error_codes(operation: dict[str, Any], view: Any, method: str) -> list[str]
     query = [p for p in params if p["in"] == "query"]
     public = anonymous_allowed(view, method)
     codes = ["401"]
-    if query or "requestBody" in operation:
-        codes.append("400")
+    if query or "requestBody" in operation or any(p["in"] == "path" for p in params):
+        codes.append("400")  # an id in the path past the id columns' range is a 400 too
     if method not in permissions.SAFE_METHODS or not public:
         codes.append("403")
-    if any(p["in"] == "path" or p["name"] in ("page", "format") for p in params):
+    if any(p["in"] == "path" or p["name"] == "page" for p in params):
         codes.append("404")
+    codes.append("406")  # any request may name a format, with ?format= or Accept
     if "requestBody" in operation:
         codes.append("413")
     throttles = view.get_throttles()
@@ -86,6 +89,9 @@ class RecordAutoSchema(AutoSchema):
         for param in operation.get("parameters", []):
             if param["in"] == "query":
                 _refuse_empty(param)
+            elif param["in"] == "path" and param.get("schema", {}).get("type") == "integer":
+                # Ids live in bigint columns: the server refuses (400) what they cannot hold.
+                param["schema"].update(minimum=ID_RANGE["min_value"], maximum=ID_RANGE["max_value"])
         self.registry.register_on_missing(
             ResolvedComponent(
                 name=ERROR_COMPONENT,

@@ -481,6 +481,8 @@ class SourceInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = ["url", "publisher", "title", "published_on", "quote"]
+        # Only a source from an article pasted as text has no URL, and that is made by accepting it.
+        extra_kwargs = {"url": {"required": True, "allow_blank": False}}
 
 
 def _slugs(queryset, **kw) -> serializers.SlugRelatedField:

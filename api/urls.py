@@ -1,6 +1,4 @@
-from django.http import HttpRequest, JsonResponse
-from django.urls import include, path, re_path
-from django.views.decorators.csrf import csrf_exempt
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -20,12 +18,6 @@ record_urls = [
 ]
 
 
-@csrf_exempt
-def not_found(request: HttpRequest) -> JsonResponse:
-    """Any other URL under /api/ (an id that is not a number, a typo): a JSON 404 like the API's own."""
-    return JsonResponse({"detail": "Not found."}, status=404)
-
-
 urlpatterns = [
     path("v1/", include("api.ingest")),
     path("v1/", include(record_urls)),
@@ -37,5 +29,4 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
         name="api-docs",
     ),
-    re_path(r"^(?s:.*)/$", not_found),  # (?s: a path may hold an encoded newline
 ]

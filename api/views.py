@@ -21,6 +21,7 @@ from api.filters import (
     ActorFilter,
     DeletionFilter,
     EventFilter,
+    IdLookupMixin,
     StableOrderingBackend,
     StrictFilterBackend,
     refuse_empty,
@@ -283,8 +284,10 @@ class RedLineViewSet(
     ),
     destroy=extend_schema(summary="Delete an event", responses={204: None, **DELETE_ERRORS}),
 )
-class EventViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, RecordViewSet):
-    lookup_value_regex = r"[0-9]{1,18}"
+class EventViewSet(
+    IdLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, RecordViewSet
+):
+    lookup_value_regex = r"[0-9]+"
     filterset_class = EventFilter
     input_serializer_class = s.EventInputSerializer
     read_serializer_class = s.EventSerializer
@@ -350,6 +353,9 @@ class DumpView(APIView):
     renderer_classes = [JSONLinesRenderer]
 
     def perform_content_negotiation(self, request, force=False):
+        """Whatever the Accept header, JSON Lines (the only format); a `?format=` is still checked."""
+        if request.query_params.get("format"):
+            return super().perform_content_negotiation(request, force)
         return (JSONLinesRenderer(), JSONLinesRenderer.media_type)
 
     @extend_schema(

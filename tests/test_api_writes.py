@@ -209,3 +209,25 @@ def test_put_is_not_offered(curator_api):
 
 def test_the_curator_group_exists_for_tokens(curator):
     assert curator.groups.filter(name=Group.objects.get(name="Curator").name).exists()
+
+
+def test_slugs_differing_only_in_case_are_refused_with_a_field_message(curator_api):
+    payload = line_payload()
+    assert curator_api.post("/api/v1/red-lines/", payload, format="json").status_code == 201
+    again = curator_api.post("/api/v1/red-lines/", {**payload, "slug": "LONG-Range-Strikes"}, format="json")
+    assert again.status_code == 400
+    assert again.json() == {
+        "slug": ["Another red line already has this slug (slugs are compared without regard to letter case)."]
+    }
+    actor = curator_api.post(
+        "/api/v1/actors/", {"slug": "PUTIN", "name": "P", "kind": "person"}, format="json"
+    )
+    assert actor.status_code == 400 and list(actor.json()) == ["slug"]
+    renamed = curator_api.patch("/api/v1/actors/nato/", {"slug": "Putin"}, format="json")
+    assert renamed.status_code == 400 and "without regard to letter case" in renamed.json()["slug"][0]
+    assert sorted(Actor.objects.values_list("slug", flat=True)) == ["nato", "putin"]
+    assert RedLine.objects.get().slug == "long-range-strikes"
+    exact = curator_api.post(
+        "/api/v1/actors/", {"slug": "nato", "name": "N", "kind": "alliance"}, format="json"
+    )
+    assert exact.status_code == 400 and list(exact.json()) == ["slug"]

@@ -63,39 +63,49 @@ def test_readyz_reports_an_unapplied_migration(client, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_readyz_needs_a_worker_heartbeat_when_redis_is_configured(client, redis_db7):
-    response = client.get("/readyz")
-    assert response.status_code == 503
-    checks = response.json()["checks"]
-    assert checks["redis"]["ok"] is True
-    assert checks["celery"]["ok"] is False
-    assert "no Celery worker seen" in checks["celery"]["detail"]
+def test_readyz_is_ready_without_a_worker_and_full_needs_its_heartbeat(client, redis_db7, caplog):
+    with caplog.at_level(logging.WARNING):
+        response = client.get("/readyz")
+        assert response.status_code == 200, response.json()  # reads need no worker
+        checks = response.json()["checks"]
+        assert checks["celery"]["ok"] is False and checks["celery"]["required"] is False
+        assert "no Celery worker seen" in checks["celery"]["detail"]
+        assert checks["database"]["required"] is True
+
+        response = client.get("/readyz?full=1")
+        assert response.status_code == 503
+        assert response.json()["full"] is True
+        assert response.json()["checks"]["redis"]["ok"] is True
+        assert response.json()["checks"]["celery"]["required"] is True
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "a probe is not an error"
 
     heartbeat_write(force=True)
-    response = client.get("/readyz")
+    response = client.get("/readyz?full=1")
     assert response.status_code == 200, response.json()
     assert "seen 0 s ago" in response.json()["checks"]["celery"]["detail"]
 
 
 @pytest.mark.django_db
-def test_readyz_ignores_a_stale_heartbeat(client, redis_db7, settings):
+def test_readyz_full_ignores_a_stale_heartbeat(client, redis_db7, settings):
     redis_db7.set(
         f"{health.HEARTBEAT_PREFIX}celery@gone", time.time() - settings.WORKER_HEARTBEAT_MAX_AGE - 5
     )
-    assert client.get("/readyz").status_code == 503
+    assert client.get("/readyz?full=1").status_code == 503
+    assert client.get("/readyz").status_code == 200
 
 
 @pytest.mark.django_db
 def test_readyz_fails_fast_when_redis_is_unreachable(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     started = time.monotonic()
-    response = client.get("/readyz")
+    response = client.get("/readyz?full=1")
     assert time.monotonic() - started < 5
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["redis"]["ok"] is False
     assert "ConnectionError" in checks["redis"]["detail"]
     assert checks["database"]["ok"] is True
+    assert client.get("/readyz").status_code == 200
 
 
 @pytest.mark.django_db

@@ -156,3 +156,20 @@ def test_articles_are_listed_read_and_submitted_by_curators_only(client, curator
     assert curator_client.get("/api/v1/articles/?state=bogus").status_code == 400
     assert curator_client.get("/api/v1/articles/?feed=x").status_code == 400
     assert curator_client.get("/api/v1/articles/?updated_since=notadate").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/articles/?feed=99999999999999999999", "feed"),
+        ("/api/v1/articles/?feed=abc", "feed"),
+        ("/api/v1/articles/99999999999999999999/", "id"),
+        ("/api/v1/feeds/99999999999999999999/", "id"),
+    ],
+)
+def test_ids_past_the_columns_range_are_a_400_naming_the_parameter(curator_client, url, field):
+    response = curator_client.get(url)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert "9223372036854775807" in response.json()[field][0] or field == "feed"
+    assert curator_client.get("/api/v1/articles/9223372036854775807/").status_code == 404

@@ -1,10 +1,12 @@
 """Writes to the record: derived status through every path, integrity, drafts and audit."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -460,3 +462,22 @@ def test_editing_a_stale_copy_of_an_event_keeps_its_public_flag():
     assert public_flags(event) == [True]
     record.event_update(event=event, summary="edited")  # this copy was read before its source
     assert public_flags(event) == [True]
+
+
+@pytest.mark.django_db
+def test_the_slug_migration_stops_with_the_slugs_that_differ_only_in_case():
+    migration = importlib.import_module("tracker.migrations.0017_slug_unique_in_any_case")
+    first = ActorFactory(slug="russia")
+    with transaction.atomic(), pytest.raises(IntegrityError):  # the database refuses it too
+        Actor.objects.create(slug="RUSSIA", name="Russia", kind="state")
+    with connection.cursor() as cursor:  # the data as it could be before the migration
+        cursor.execute("DROP INDEX actor_slug_unique_any_case")
+    clash = ActorFactory(slug="RUSSIA")
+    ActorFactory(slug="Ukraine")
+    with pytest.raises(RuntimeError) as stopped:
+        migration.refuse_collisions(django_apps, None)
+    message = str(stopped.value)
+    assert f"Actor: russia (id {first.pk}), RUSSIA (id {clash.pk})" in message
+    assert "Ukraine" not in message and "Rename all but one of each group" in message
+    clash.delete()
+    migration.refuse_collisions(django_apps, None)

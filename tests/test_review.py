@@ -205,3 +205,58 @@ def test_admin_save_and_accept_applies_the_edit_first(client, superuser):
     assert response.status_code == 302
     candidate.refresh_from_db()
     assert candidate.status == "accepted" and candidate.created_event.red_line == rec["line"]
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/candidates/?article=99999999999999999999", "article"),
+        ("/api/v1/candidates/?article=-99999999999999999999", "article"),
+        ("/api/v1/candidates/?article=1.5", "article"),
+        ("/api/v1/candidates/99999999999999999999/", "id"),
+        ("/api/v1/candidates/99999999999999999999/accept/", "id"),
+    ],
+)
+def test_ids_past_the_columns_range_are_a_400_naming_the_parameter(curator, url, field):
+    client = _api(curator)
+    response = client.post(url, {}, format="json") if url.endswith("accept/") else client.get(url)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert client.get("/api/v1/candidates/?article=9223372036854775807").json()["count"] == 0
+
+
+PASTED = (
+    "OSLO, May 1 — Norland warned Sudria on Tuesday that any attempt to mine the northern strait "
+    "would be regarded as an act of war.\n\n"
+    "The first long-range glider missiles delivered by the United States arrived in Sudria on Monday."
+)
+
+
+def test_candidates_from_a_pasted_article_are_accepted_with_the_article_as_their_source(
+    curator, client, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the analysis runs when the article is stored
+    rec = small_record()
+    api = _api(curator)
+    pasted = {"title": "Norland warns Sudria", "text": PASTED, "published_on": "2024-05-01"}
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = api.post("/api/v1/articles/", {**pasted, "publisher": "Example Wire"}, format="json")
+    assert posted.status_code == 201 and posted.json()["url"] == ""
+    candidates = api.get("/api/v1/candidates/", {"article": posted.json()["id"]}).json()["results"]
+    assert {c["kind"] for c in candidates} == {"new_red_line", "crossing"}
+    created = {}
+    for candidate in candidates:
+        accepted = api.post(f"/api/v1/candidates/{candidate['id']}/accept/", {}, format="json")
+        assert accepted.status_code == 200, accepted.json()
+        created[candidate["kind"]] = accepted.json()
+    line = RedLine.objects.get(slug=created["new_red_line"]["created_red_line"])
+    source = line.sources.get()
+    assert (source.url, source.title, source.publisher) == ("", "Norland warns Sudria", "Example Wire")
+    assert source.article_id == posted.json()["id"] and source.published_on == datetime.date(2024, 5, 1)
+    assert rec["line"].events.get().sources.get().title == "Norland warns Sudria"
+    public = APIClient().get(f"/api/v1/red-lines/{line.slug}/").json()
+    assert public["sources"][0]["url"] == "" and public["sources"][0]["title"] == "Norland warns Sudria"
+    csv = b"".join(APIClient().get("/api/v1/red-lines/?format=csv&declared_by=norland").streaming_content)
+    assert b"Norland warns Sudria" in csv
+    page = client.get(f"/red-lines/{line.slug}/").content.decode()
+    assert "<cite>Norland warns Sudria</cite>" in page and 'href=""' not in page

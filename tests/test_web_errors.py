@@ -62,3 +62,27 @@ def test_focus_is_always_visible_in_the_stylesheet(client):
     assert "outline: none" not in css.replace("main:focus { outline: none; }", "").replace(
         ".mark { cursor: pointer; outline: none; }", ""
     )
+
+
+def test_an_unknown_api_path_is_a_json_404_and_pages_keep_theirs(client):
+    response = client.get("/api/v1/nope/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "No API endpoint at /api/v1/nope/; see /api/schema/."}
+    assert client.get("/api/v1/events/abc/").json()["detail"].startswith("No API endpoint")
+    assert "Page not found" in client.get("/no/such/page/").content.decode()
+
+
+def test_a_server_error_under_the_api_is_json_and_the_pages_keep_their_html(client, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("a fault we cannot cause from outside")
+
+    monkeypatch.setattr("api.views.record_stats", broken)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/stats/", HTTP_X_REQUEST_ID="trace-500-abcd")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": "A server error occurred; quote request id trace-500-abcd when reporting it."
+    }
+    assert "Something went wrong" in server_error(RequestFactory().get("/red-lines/")).content.decode()

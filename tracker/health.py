@@ -1,10 +1,13 @@
 """Liveness and readiness.
 
-``/healthz`` answers as long as the process serves requests. ``/readyz`` checks what the app needs
-to do its job: the database, Redis (when ``REDIS_URL`` is set), migrations, and a Celery worker seen
-recently. Workers prove they are alive by writing a heartbeat key to Redis (see
-``tracker.ops_tasks``). Both are answered by a middleware at the top of the stack, so a probe
-needs neither a valid ``Host`` header nor HTTPS.
+``/healthz`` answers as long as the process serves requests. ``/readyz`` is 200 when this process
+can serve: the database answers and every migration is applied. It also reports Redis (when
+``REDIS_URL`` is set) and a Celery worker seen recently, which reads do not need (writes wait in the
+outbox while the broker is down): an orchestrator must not take every web process out of rotation
+because the workers stopped. ``/readyz?full=1`` is 503 unless everything passes, for monitoring.
+Workers prove they are alive by writing a heartbeat key to Redis (see ``tracker.ops_tasks``).
+Both are answered by a middleware at the top of the stack, so a probe needs neither a valid
+``Host`` header nor HTTPS, and a 503 is not logged as an ERROR: the probe's caller reports it.
 """
 
 import time
@@ -106,10 +109,16 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
-def readiness() -> dict[str, Any]:
-    """Every check with its outcome; ``ok`` only when all pass."""
+# What this process needs to serve requests; the other checks are reported, and required by ?full=1.
+SERVING_CHECKS = ("database", "migrations")
+
+
+def readiness(*, full: bool = False) -> dict[str, Any]:
+    """Every check with its outcome; ``ok`` when the serving checks pass (all of them when ``full``)."""
     checks = {name: _timed(check) for name, check in CHECKS.items()}
-    return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}
+    for name, check in checks.items():
+        check["required"] = full or name in SERVING_CHECKS
+    return {"ok": all(c["ok"] for c in checks.values() if c["required"]), "full": full, "checks": checks}
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -117,8 +126,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    report = readiness()
-    return JsonResponse(report, status=200 if report["ok"] else 503)
+    report = readiness(full=request.GET.get("full", "").lower() in ("1", "true"))
+    response = JsonResponse(report, status=200 if report["ok"] else 503)
+    response._has_been_logged = True  # Django would log every 503 probe as an ERROR (log_response)
+    return response
 
 
 ROUTES = {"/healthz": healthz, "/readyz": readyz}

@@ -1,11 +1,13 @@
 """Request ids: every request gets one (or keeps a sane one sent by the proxy), echoed back and logged."""
 
 import logging
+import math
 import re
 import time
 import uuid
 from collections.abc import Callable
 
+from axes.helpers import get_cool_off
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -87,7 +89,13 @@ LOCKED_OUT = "Too many failed sign-ins for this account from this address; try a
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: object = None
 ) -> HttpResponse:
-    """django-axes lockout answer: JSON for the API, a short page elsewhere, always 429."""
+    """django-axes lockout answer: JSON for the API, a short page elsewhere, always 429, with
+    `Retry-After` the cool-off (it runs from the latest failure, so this is when a retry may pass)."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": LOCKED_OUT}, status=429)
-    return HttpResponse(LOCKED_OUT, status=429, content_type="text/plain; charset=utf-8")
+        response: HttpResponse = JsonResponse({"detail": LOCKED_OUT}, status=429)
+    else:
+        response = HttpResponse(LOCKED_OUT, status=429, content_type="text/plain; charset=utf-8")
+    cool_off = get_cool_off(request)
+    if cool_off is not None:
+        response["Retry-After"] = str(math.ceil(cool_off.total_seconds()))
+    return response

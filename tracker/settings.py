@@ -223,6 +223,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser", "api.parsers.NotJSONParser"],
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.URLFormatFirstNegotiation",
 }
 # Request bodies above this many bytes are answered 413 (the API's JSON parser checks it too).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)

@@ -15,3 +15,9 @@ urlpatterns = [
     path("", include("tracker.alerts.urls")),
     path("", include("tracker.web_urls")),
 ]
+
+# Under /api/ these answer JSON; elsewhere Django's pages (templates 404.html, 500.html...).
+handler400 = "api.exceptions.bad_request"
+handler403 = "api.exceptions.permission_denied"
+handler404 = "api.exceptions.page_not_found"
+handler500 = "api.exceptions.server_error"

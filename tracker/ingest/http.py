@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -111,6 +112,16 @@ def url_check(url: str) -> tuple[str, int]:
     port = port or (443 if parts.scheme == "https" else 80)
     resolve_public(parts.hostname, port)
     return parts.hostname, port
+
+
+def public_url_validator(url: str) -> None:
+    """A model field validator: a URL that `url_check` refuses is refused when saved, not at its
+    first use. A host that does not resolve right now is let through; every use checks it again."""
+    try:
+        url_check(url)
+    except FetchError as exc:
+        if not exc.transient:
+            raise ValidationError(exc.message, code="url_not_public") from None
 
 
 def _dial_checked(conn: HTTPConnection) -> socket.socket:

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tracker.ingest.http import public_url_validator
+
 from .record import Actor, RedLine
 
 
@@ -67,7 +69,11 @@ class Webhook(models.Model):
     """An organisation's endpoint that receives signed JSON on changes to public red lines."""
 
     name = models.CharField(max_length=200, help_text="Who receives it, e.g. the newsroom's desk.")
-    url = models.URLField(max_length=1000)
+    url = models.URLField(
+        max_length=1000,
+        validators=[public_url_validator],
+        help_text="http or https, resolving to a public address (like every URL the app reaches).",
+    )
     secret = models.CharField(
         max_length=200, default=_new_secret, help_text="Key of the HMAC-SHA256 signature."
     )

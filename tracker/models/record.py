@@ -5,10 +5,11 @@ from typing import Any
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -29,6 +30,38 @@ def validate_string_list(value: object) -> None:
         raise ValidationError("Enter a list of non-empty strings.")
 
 
+SLUG_TAKEN = "slug_taken"
+
+
+def slug_unique_in_any_case(model_name: str, noun: str) -> models.UniqueConstraint:
+    """Slugs are addresses: `RUSSIA` beside `russia` would be two pages a reader cannot tell apart."""
+    return models.UniqueConstraint(
+        Lower("slug"),
+        name=f"{model_name}_slug_unique_any_case",
+        violation_error_code=SLUG_TAKEN,
+        violation_error_message=f"Another {noun} already has this slug "
+        "(slugs are compared without regard to letter case).",
+    )
+
+
+class SlugInAnyCase:
+    """Puts the case-insensitive slug constraint's message under `slug`, where admin and the API
+    show field messages (Django reports a constraint over an expression as a non-field error)."""
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        try:
+            super().validate_constraints(exclude)  # type: ignore[misc]
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            taken = [e for e in general if e.code == SLUG_TAKEN]
+            if taken:
+                errors.setdefault("slug", []).extend(taken)
+            if rest := [e for e in general if e.code != SLUG_TAKEN]:
+                errors[NON_FIELD_ERRORS] = rest
+            raise ValidationError(errors) from None
+
+
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -46,7 +79,7 @@ class ActorKind(models.TextChoices):
     GROUP = "group", "Group"
 
 
-class Actor(TimeStamped):
+class Actor(SlugInAnyCase, TimeStamped):
     Kind = ActorKind
 
     slug = models.SlugField(max_length=120, unique=True)
@@ -82,6 +115,7 @@ class Actor(TimeStamped):
             ),
             models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="actor_slug_not_empty"),
+            slug_unique_in_any_case("actor", "actor"),
         ]
 
     def __str__(self) -> str:
@@ -126,7 +160,7 @@ class Category(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class RedLine(TimeStamped):
+class RedLine(SlugInAnyCase, TimeStamped):
     Status = Status
 
     Explicitness = Explicitness
@@ -230,6 +264,7 @@ class RedLine(TimeStamped):
             models.CheckConstraint(condition=~Q(title=""), name="redline_title_not_empty"),
             models.CheckConstraint(condition=~Q(trigger=""), name="redline_trigger_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="redline_slug_not_empty"),
+            slug_unique_in_any_case("redline", "red line"),
         ]
 
     def __str__(self) -> str:
@@ -339,7 +374,11 @@ class Source(TimeStamped):
         RedLine, null=True, blank=True, on_delete=models.CASCADE, related_name="sources"
     )
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="sources")
-    url = models.URLField(max_length=1000)
+    url = models.URLField(
+        max_length=1000,
+        blank=True,
+        help_text="Empty only for an article pasted as text: the source is then cited by title.",
+    )
     publisher = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=500, blank=True)
     published_on = models.DateField(null=True, blank=True)
@@ -358,7 +397,9 @@ class Source(TimeStamped):
                 | (Q(red_line__isnull=True) & Q(event__isnull=False)),
                 name="source_belongs_to_one",
             ),
-            models.CheckConstraint(condition=~Q(url=""), name="source_url_not_empty"),
+            # A source is cited by its URL, or (pasted text) by its title; the title stays when the
+            # article it came from is deleted.
+            models.CheckConstraint(condition=~Q(url="") | ~Q(title=""), name="source_url_or_title"),
         ]
 
     def __str__(self) -> str:
@@ -370,6 +411,8 @@ class Source(TimeStamped):
             raise ValidationError("A source belongs to exactly one red line or one event.")
         if self.published_on and self.published_on > timezone.localdate():
             raise ValidationError({"published_on": "A source cannot be published in the future."})
+        if not self.url and not (self.article_id and self.title):
+            raise ValidationError({"url": "A source needs a URL, unless it cites an article pasted as text."})
 
 
 class StatusChange(models.Model):

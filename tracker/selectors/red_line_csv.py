@@ -1,7 +1,8 @@
 """The red lines' CSV rendered by PostgreSQL (`COPY ... TO STDOUT WITH (FORMAT csv)`), batch by batch.
 
 The bytes are those of `api.renderers.csv_lines` over `red_line_flat_rows` (the Python path, kept
-for SQLite and non-UTC time zones): same header, cells, quoting and "\\r\\n" line ends. Each batch
+for SQLite and non-UTC time zones): same header, cells, quoting, "\\r\\n" line ends and escaped
+formulas (`tracker.csv_cells`). Each batch
 costs two queries: the next `BATCH` ids of the filtered, ordered queryset after the last row read
 (keyset), then one COPY of those ids' lines in that order. Memory holds one batch's bytes.
 """
@@ -17,6 +18,7 @@ from django.db.models import F, FloatField, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from tracker.csv_cells import formula_escape_sql
 from tracker.models import Actor, RedLine, Source
 from tracker.selectors.red_lines import FLAT_COLUMNS
 
@@ -41,7 +43,7 @@ def _iso_timestamp(column: str) -> str:
     )
 
 
-def _select_list() -> str:
+def _select_list(*, escape_formulas: bool) -> str:
     """One SQL expression per CSV column; empty cells are NULL, which COPY writes unquoted."""
     actor, source = Actor._meta.db_table, Source._meta.db_table
     through = RedLine.addressees.through._meta.db_table
@@ -59,7 +61,8 @@ def _select_list() -> str:
             f"JOIN {_q(actor)} a ON a.id = t.actor_id WHERE t.redline_id = r.id)"
         ),
         "sources": (
-            f"(SELECT string_agg(s.url, '; ' ORDER BY s.published_on, s.id) FROM {_q(source)} s "
+            f"(SELECT string_agg(COALESCE(NULLIF(s.url, ''), s.title), '; ' ORDER BY s.published_on, s.id) "
+            f"FROM {_q(source)} s "
             f"WHERE s.red_line_id = r.id)"
         ),
         "topics": (
@@ -68,13 +71,14 @@ def _select_list() -> str:
             "ELSE r.topics #>> '{}' END"
         ),
     }
-    return ", ".join(f"NULLIF({cells.get(name, f'r.{_q(name)}')}, '')" for name in FLAT_COLUMNS)
+    escape = formula_escape_sql if escape_formulas else str
+    return ", ".join(f"NULLIF({escape(cells.get(name, f'r.{_q(name)}'))}, '')" for name in FLAT_COLUMNS)
 
 
-def _copy_sql() -> str:
+def _copy_sql(*, escape_formulas: bool) -> str:
     line, actor = _q(RedLine._meta.db_table), _q(Actor._meta.db_table)
     return (
-        f"COPY (SELECT {_select_list()} FROM unnest(%s::bigint[]) WITH ORDINALITY AS b(id, n) "
+        f"COPY (SELECT {_select_list(escape_formulas=escape_formulas)} FROM unnest(%s::bigint[]) WITH ORDINALITY AS b(id, n) "
         f"JOIN {line} r ON r.id = b.id JOIN {actor} d ON d.id = r.declared_by_id "
         f"LEFT JOIN {line} rs ON rs.id = r.restates_id ORDER BY b.n) TO STDOUT WITH (FORMAT csv)"
     )
@@ -167,20 +171,22 @@ def header_line() -> bytes:
     return text.getvalue().encode("utf-8")
 
 
-def red_line_csv_chunks(qs: QuerySet[RedLine], *, batch: int | None = None) -> Iterator[bytes] | None:
+def red_line_csv_chunks(
+    qs: QuerySet[RedLine], *, batch: int | None = None, escape_formulas: bool = True
+) -> Iterator[bytes] | None:
     """The CSV of `qs` rendered by PostgreSQL, or None where it cannot be (see copy_csv_supported)."""
     if not copy_csv_supported():
         return None
-    return _chunks(qs, batch=batch or BATCH)
+    return _chunks(qs, batch=batch or BATCH, escape_formulas=escape_formulas)
 
 
-def _chunks(qs: QuerySet[RedLine], *, batch: int) -> Iterator[bytes]:
+def _chunks(qs: QuerySet[RedLine], *, batch: int, escape_formulas: bool) -> Iterator[bytes]:
     """A header, then one chunk per batch of `qs` (filtered and ordered, ending with the id)."""
     yield header_line()
     inner_sql, inner_params, terms, rowwise = _keyset_sql(qs)
     columns = ", ".join(["id", *(f"k{i}" for i in range(len(terms)))])
     order = ", ".join(f"s.k{i} {'DESC' if desc else 'ASC'}" for i, (_, desc) in enumerate(terms))
-    copy_sql = _copy_sql()
+    copy_sql = _copy_sql(escape_formulas=escape_formulas)
     last: tuple[Any, ...] | None = None
     with connection.cursor() as cursor:
         while True:

@@ -210,12 +210,12 @@ def red_line_flat_rows(qs: QuerySet[RedLine], *, chunk_size: int = 1000) -> Iter
         ):
             addressees[pk].append(slug)
         sources: dict[int, list[str]] = {pk: [] for pk in ids}
-        for pk, url in (
+        for pk, url, title in (
             Source.objects.filter(red_line_id__in=ids)
             .order_by("published_on", "id")
-            .values_list("red_line_id", "url")
+            .values_list("red_line_id", "url", "title")
         ):
-            sources[pk].append(url)
+            sources[pk].append(url or title)  # a source pasted as text is cited by its title
         for pk, *values in chunk:
             row = dict(zip(plain, values, strict=True))
             yield {

@@ -54,8 +54,11 @@ def _source_of(candidate: Candidate) -> dict[str, Any]:
     published = article.published_at.date() if article.published_at else None
     if published and published > timezone.localdate():
         published = None
+    # An article pasted as text has no URL (its canonical "text:<hash>" is not one): the source
+    # cites it by title, publisher and date, and links to it through `article`.
+    fetched = article.canonical_url.startswith(("http://", "https://"))
     return {
-        "url": article.url or article.canonical_url,
+        "url": article.url or (article.canonical_url if fetched else ""),
         "publisher": article.publisher[:200],
         "title": article.title[:500],
         "published_on": published,
@@ -67,7 +70,7 @@ def _source_of(candidate: Candidate) -> dict[str, Any]:
 def _unique_slug(base: str) -> str:
     base = (slugify(base)[:150] or "red-line").strip("-")
     slug, n = base, 2
-    while RedLine.objects.filter(slug=slug).exists():
+    while RedLine.objects.filter(slug__iexact=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
