@@ -236,6 +236,7 @@ def test_candidates_from_a_pasted_article_are_accepted_with_the_article_as_their
     curator, client, django_capture_on_commit_callbacks, settings
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the analysis runs when the article is stored
+    settings.ANALYSIS_MIN_SCORE = 0.0  # what is tested is accepting them, not how sure they are
     rec = small_record()
     api = _api(curator)
     pasted = {"title": "Norland warns Sudria", "text": PASTED, "published_on": "2024-05-01"}
