@@ -328,6 +328,11 @@ def test_a_warning_addressed_to_nobody_by_name_counts_only_as_a_close_restatemen
         # the name before the comma ends another clause; the official after it speaks
         "Norland will never sit idly by if the Western Pact sends glider missiles to Sudria, a spokesperson "
         "for the defence ministry said.",
+        # after a dateline, who is named inside "any use of ..." is its target; "and X would" names
+        # the speaker's side only when the modal follows X
+        "OSLO, May 2 - Any use of Western Pact glider missiles to kill Norland citizens would destroy "
+        "relations between Norland and Sudria, and Norland would respond in any way it considers necessary, "
+        "Deputy Foreign Minister Olav Dahl said.",
         # the head of the sentence follows its dateline
         "OSLO, July 26 — The Norland army will never sit idly by if the Western Pact sends glider missiles "
         "to Sudria, officials said.",
@@ -336,6 +341,17 @@ def test_a_warning_addressed_to_nobody_by_name_counts_only_as_a_close_restatemen
 def test_the_declarer_is_who_speaks_not_who_is_named_in_the_condition(rec, text):
     found = [f for f in _found(rec, text, DAY) if f[0] in ("restatement", "new_red_line")]
     assert found == [("restatement", "norland", "norland-deep-strikes-2024")]
+
+
+def test_a_quotation_naming_the_united_states_stays_the_speakers(rec):
+    # "States" in "United States" is a name, not a speech verb that would end the quotation.
+    text = (
+        '"Therefore the question is whether the Western Pact will take part," Berg said. '
+        '"It will mean that the Western Pact and the United States are at war with Norland if glider '
+        'missiles are fired deep inside Norland."'
+    )
+    declarers = {f[1] for f in _found(rec, text, DAY) if f[0] in ("restatement", "new_red_line")}
+    assert declarers == {"ivar-berg"}
 
 
 @pytest.mark.parametrize(

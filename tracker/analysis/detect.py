@@ -234,7 +234,7 @@ def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tup
     text = s.sentence.text
     foreign = False
     focus_state = focus_state if focus_state is not None else focus
-    inside_names = {t - s.base for m in s.mentions for t in range(m.first_token, m.last_token)}
+    inside_names = _inside_names(s)
     # "If the US side insists on ..., China will ...": a verb inside the opening condition is not
     # the speech of the sentence.
     condition_end = (
@@ -304,6 +304,11 @@ def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tup
         if i > 0:
             foreign = True
     return None, foreign
+
+
+def _inside_names(s: _Sent) -> set[int]:
+    """Positions of the sentence's tokens that belong to an actor's name ("states" in "United States")."""
+    return {t - s.base for m in s.mentions for t in range(m.first_token, m.last_token)}
 
 
 def _state_of(matcher: ActorMatcher, actor_id: int | None) -> int | None:
@@ -420,7 +425,8 @@ def _declarations(
         modal = any(w in lx.FUTURE_MODALS for w in norms) or "means" in norms
         warn = any(w in lx.WARNING_VERBS for w in norms)
         subject = _subject(s, allow_head=True)
-        speaks = any(w in lx.SPEECH_VERBS for w in norms)
+        inside = _inside_names(s)
+        speaks = any(w in lx.SPEECH_VERBS and i not in inside for i, w in enumerate(norms))
         quoted = _QUOTE_OPEN.match(text) is not None or (pos > 0 and _open_quote(sents[pos - 1]))
         declarer, via = speaker, "speech"
         if declarer is None and quoted and not speaks and last_speaker is not None:
@@ -590,13 +596,13 @@ def _subject(s: _Sent, allow_head: bool = True) -> int | None:
                 return after[0].actor_id
     # "Any use of South Korean weapons would ...": who is named inside the hypothetical is its
     # target, not who speaks; the subject is only looked for after its modal.
-    hypothetical = (
-        bool(norms) and norms[0] in ("any", "an", "a") and any(w in lx.FUTURE_MODALS for w in norms)
-    )
-    after_modal = next((i for i, w in enumerate(norms) if w in lx.FUTURE_MODALS), 0) if hypothetical else 0
     # "BEIJING, July 26 — The Chinese army will ...": the head of the sentence follows its dateline.
     dateline = _DATELINE.match(s.sentence.text)
     head = _token_at(s, dateline.end()) if dateline else 0
+    hypothetical = (
+        len(norms) > head and norms[head] in ("any", "an", "a") and any(w in lx.FUTURE_MODALS for w in norms)
+    )
+    after_modal = next((i for i, w in enumerate(norms) if w in lx.FUTURE_MODALS), 0) if hypothetical else 0
     for m in s.mentions:
         k = m.first_token - base
         if k < after_modal or (dateline and k < head):
@@ -604,7 +610,7 @@ def _subject(s: _Sent, allow_head: bool = True) -> int | None:
         if k - head <= 2:
             return m.actor_id
         if k > 0 and norms[k - 1] in ("that", "and", "but"):
-            after = norms[m.last_token - base : m.last_token - base + 3]
+            after = norms[m.last_token - base : m.last_token - base + 2]
             if norms[k - 1] == "that" or any(w in lx.FUTURE_MODALS for w in after):
                 return m.actor_id
     return None
