@@ -343,6 +343,19 @@ def test_the_declarer_is_who_speaks_not_who_is_named_in_the_condition(rec, text)
     assert found == [("restatement", "norland", "norland-deep-strikes-2024")]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Norland considers itself entitled to use its weapons against any country that lets Sudria fire "
+        "glider missiles at Norland, Berg said.",
+        "Berg said Norland would respond in kind to any glider missile strike by Sudria deep inside Norland.",
+    ],
+)
+def test_threats_said_as_real_officials_say_them_are_declarations(rec, text):
+    found = [f for f in _found(rec, text, DAY) if f[0] in ("restatement", "new_red_line")]
+    assert [f[1] for f in found] == ["ivar-berg"]
+
+
 def test_a_quotation_naming_the_united_states_stays_the_speakers(rec):
     # "States" in "United States" is a name, not a speech verb that would end the quotation.
     text = (

@@ -366,6 +366,11 @@ STRONG_CUES = (
     "no choice but",
     "held fully accountable",
     "hold you fully accountable",
+    "entitled to use",
+    "something to respond with",
+    "mirror response",
+    "in kind",
+    "strongly advised not",
 )
 
 # Strong cues that name a line even in the present tense ("X is a red line for us"); the others
