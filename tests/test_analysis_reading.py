@@ -157,6 +157,12 @@ def test_an_accusation_or_a_belief_is_not_a_crossing_reported_as_fact(rec, verb)
     assert _of(_found(rec, text, DAY), "crossing") == []
 
 
+@pytest.mark.parametrize("verb", ["argue", "point out"])
+def test_an_argument_about_what_happened_is_not_a_crossing_reported_as_fact(rec, verb):
+    text = f"Analysts {verb} that Sudria has already fired long-range glider missiles at a depot in the Bryansk region."
+    assert _of(_found(rec, text, DAY), "crossing") == []
+
+
 def test_a_visit_crosses_a_line_on_visits_only_where_the_trigger_says(rec):
     visit = RedLineFactory(
         slug="norland-pact-visit-2024",

@@ -720,7 +720,7 @@ _SUPPLIED = re.compile(r"\bwestern[- ](?:made|supplied|provided|donated)\b|\bsup
 _HABITUAL = re.compile(r"\b(?:repeatedly|regularly|routinely|frequently|often|has long|have long)\b", re.I)
 _HEDGED_CLAIM = re.compile(
     r"\b(?:allegedly|alleged|unconfirmed|unverified|could not (?:be )?(?:independently )?verif|claim(?:ed|s)?|"
-    r"unnamed|circulating|rumou?r\w*|closest \w+ ha(?:s|ve|d) come|believes?|believed)",
+    r"unnamed|circulating|rumou?r\w*|closest \w+ ha(?:s|ve|d) come|believes?|believed|argues?|argued|point(?:s|ed)? out)",
     re.I,
 )
 
