@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from tracker.csv_cells import formula_escape
+from tracker.record_rules import CITATION_FIELDS, source_citation
 
 _PLAIN_ONLY = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
@@ -45,8 +46,8 @@ class FastJSONRenderer(JSONRenderer):
 
 
 def flat(value: Any) -> str:
-    """One CSV cell: lists joined by "; ", nested records by their slug or URL (a source without
-    one, pasted as text, by its title)."""
+    """One CSV cell: lists joined by "; ", a source by its citation, other nested records by their
+    slug or URL."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -54,6 +55,8 @@ def flat(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(flat(v) for v in value)
     if isinstance(value, Mapping):
+        if value.keys() >= set(CITATION_FIELDS):  # a source
+            return source_citation(**{key: value[key] or "" for key in CITATION_FIELDS})
         for key in ("slug", "url", "title", "id"):
             if value.get(key) not in (None, ""):
                 return str(value[key])

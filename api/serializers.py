@@ -1,7 +1,7 @@
 """Output serializers (reads) and input serializers (writes, validated here, saved by services).
 
 Actors, lines and addressees are referred to by slug in both directions; `sources` is a nested
-list of {url, publisher, title, published_on, quote}.
+list of sources whose fields are `SOURCE_COLUMNS` (tracker.selectors.red_line_detail).
 """
 
 from collections.abc import Callable, Mapping
@@ -18,8 +18,9 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
 from tracker.models import Actor, Deletion, Event, RedLine, Source
+from tracker.record_rules import NOTE_RULE, QUOTE_RULE, language_problem, quote_problem
 from tracker.selectors.history import TimelineEntry
-from tracker.selectors.red_line_detail import LineDetail
+from tracker.selectors.red_line_detail import SOURCE_COLUMNS, LineDetail
 
 # --- reads ------------------------------------------------------------------------------
 
@@ -104,12 +105,22 @@ class LeanReadMixin:
         return out
 
 
+# What the schema says of the fields whose rule a reader needs (the model's help text is for curators).
+_SOURCE_HELP = {
+    "language": "ISO 639-1 code of the source's language, e.g. en, ru; the quote is in it.",
+    "quote": QUOTE_RULE,
+    "quote_translation": "An English translation of the quote, when the quote is in another language.",
+    "note": NOTE_RULE,
+}
+
+
 class SourceSerializer(LeanReadMixin, serializers.ModelSerializer):
     article = serializers.IntegerField(source="article_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Source
-        fields = ["url", "publisher", "title", "published_on", "quote", "article"]
+        fields = list(SOURCE_COLUMNS)
+        extra_kwargs = {name: {"help_text": text} for name, text in _SOURCE_HELP.items()}
 
 
 class ActorRefSerializer(LeanReadMixin, serializers.ModelSerializer):
@@ -211,6 +222,7 @@ class RedLineSerializer(LeanReadMixin, serializers.ModelSerializer):
             "explicitness",
             "severity",
             "category",
+            "theatre",
             "topics",
             "restates",
             "status",
@@ -284,14 +296,9 @@ def _datetime_text(value: Any, tz: tzinfo | None = None) -> Any:
 
 
 def source_data(source: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "url": source["url"],
-        "publisher": source["publisher"],
-        "title": source["title"],
-        "published_on": _date_text(source["published_on"]),
-        "quote": source["quote"],
-        "article": source["article"],
-    }
+    data = {name: source[name] for name in SOURCE_COLUMNS}
+    data["published_on"] = _date_text(data["published_on"])
+    return data
 
 
 def _event_data(event: Mapping[str, Any], tz: tzinfo) -> dict[str, Any]:
@@ -325,6 +332,7 @@ def red_line_data(detail: LineDetail, tz: tzinfo | None = None) -> dict[str, Any
         "explicitness": line["explicitness"],
         "severity": line["severity"],
         "category": line["category"],
+        "theatre": line["theatre"],
         "topics": [str(topic) for topic in line["topics"]],
         "restates": line["restates"],
         "status": line["status"],
@@ -480,9 +488,23 @@ class DeletionSerializer(serializers.ModelSerializer):
 class SourceInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
-        fields = ["url", "publisher", "title", "published_on", "quote"]
-        # Only a source from an article pasted as text has no URL, and that is made by accepting it.
-        extra_kwargs = {"url": {"required": True, "allow_blank": False}}
+        # The article a source came from is set by accepting a candidate, never written directly.
+        fields = [name for name in SOURCE_COLUMNS if name != "article"]
+        extra_kwargs = {
+            # Only a source from an article pasted as text has no URL, and that is made by accepting it.
+            "url": {"required": True, "allow_blank": False},
+            **{name: {"help_text": text} for name, text in _SOURCE_HELP.items()},
+        }
+
+    def validate_quote(self, value: str) -> str:
+        if problem := quote_problem(value):
+            raise serializers.ValidationError(problem)
+        return value
+
+    def validate_language(self, value: str) -> str:
+        if problem := language_problem(value):
+            raise serializers.ValidationError(problem)
+        return value
 
 
 def _slugs(queryset, **kw) -> serializers.SlugRelatedField:
@@ -525,6 +547,7 @@ class RedLineInputSerializer(serializers.ModelSerializer):
             "explicitness",
             "severity",
             "category",
+            "theatre",
             "topics",
             "restates",
             "sources",

@@ -54,7 +54,7 @@ def test_accepting_a_new_line_creates_a_published_line_sourced_from_the_article(
     assert candidate.status == "accepted" and candidate.reviewed_by == curator and candidate.reviewed_at
     assert line.declared_by == rec["norland"] and line.is_published and line.status == "active"
     source = line.sources.get()
-    assert source.article == candidate.article and source.quote == candidate.evidence
+    assert source.article == candidate.article and source.note == candidate.evidence and not source.quote
     assert list(line.addressees.all()) == [rec["sudria"]]
     assert line.history.first().history_user == curator
 

@@ -4,14 +4,17 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
+from tracker.record_rules import quoted
+from tracker.selectors.red_line_detail import SOURCE_COLUMNS
 from tracker.services.status import EXPLANATION
 
 
-class SourceInline(admin.TabularInline):
+class SourceInline(admin.StackedInline):
     model = Source
     fk_name = "red_line"
     extra = 0
-    fields = ("url", "publisher", "title", "published_on", "quote")
+    # The article a source came from is set by accepting a candidate, not typed in here.
+    fields = tuple(name for name in SOURCE_COLUMNS if name != "article")
 
 
 class EventSourceInline(SourceInline):
@@ -63,9 +66,10 @@ class RedLineAdmin(SimpleHistoryAdmin):
         "status_badge",
         "severity",
         "category",
+        "theatre",
         "is_published",
     )
-    list_filter = ("status", "severity", "category", "explicitness", "is_published")
+    list_filter = ("status", "severity", "category", "theatre", "explicitness", "is_published")
     search_fields = ("title", "slug", "statement", "trigger", "declared_by__name")
     date_hierarchy = "declared_on"
     prepopulated_fields = {"slug": ("title",)}
@@ -77,7 +81,7 @@ class RedLineAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("title", "slug", "declared_by", "addressees", "declared_on")}),
         ("What was said", {"fields": ("statement", "trigger", "threatened_response", "explicitness")}),
-        ("Classification", {"fields": ("severity", "category", "topics", "restates")}),
+        ("Classification", {"fields": ("severity", "category", "theatre", "topics", "restates")}),
         (
             "Derived (read-only)",
             {
@@ -113,14 +117,18 @@ class EventAdmin(SimpleHistoryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "publisher", "published_on", "red_line", "event")
-    search_fields = ("url", "title", "publisher", "quote")
-    list_filter = ("publisher",)
+    list_display = ("__str__", "publisher", "published_on", "quotation", "note", "red_line", "event")
+    search_fields = ("url", "title", "publisher", "quote", "note")
+    list_filter = ("language", "publisher")
     date_hierarchy = "published_on"
     autocomplete_fields = ("red_line", "event")
     list_select_related = ("red_line", "event")
     raw_id_fields = ("article",)
     list_per_page = 50
+
+    @admin.display(description="Quote", ordering="quote")
+    def quotation(self, obj: Source) -> str:
+        return quoted(quote=obj.quote, language=obj.language, translation=obj.quote_translation)
 
 
 @admin.register(StatusChange)

@@ -5,6 +5,7 @@ ids are tag: URIs (RFC 4151) that do not depend on how the site was reached, and
 when an entry entered the record, in both feeds.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
 from tracker.models import Event, RedLine
+from tracker.record_rules import CITATION_FIELDS, source_citation
 from tracker.selectors.events import published_events
 from tracker.selectors.red_lines import public_red_lines, red_line_events, red_line_status_history
 
@@ -30,6 +32,12 @@ TAG_DATE = "2024"
 def tag_uri(specific: str) -> str:
     """A stable Atom id, `tag:<SITE_URL's host>,2024:<specific>`, the same whatever host a request used."""
     return f"tag:{urlsplit(settings.SITE_URL).hostname},{TAG_DATE}:{specific}"
+
+
+def with_sources(text: str, sources: Iterable[Any]) -> str:
+    """A summary followed by its sources, one a line: quotes in quotation marks, notes without."""
+    cited = [source_citation(**{f: getattr(s, f) for f in CITATION_FIELDS}) for s in sources]
+    return "\n".join([text, *(f"Source: {c}" for c in cited)])
 
 
 class TextAtomFeed(Atom1Feed):
@@ -67,7 +75,7 @@ class EventsFeed(RecordFeed):
         return f"{event.get_kind_display()}: {event.red_line.title}"
 
     def item_description(self, event: Event) -> str:
-        return f"{event.occurred_on.isoformat()}: {event.summary}"
+        return with_sources(f"{event.occurred_on.isoformat()}: {event.summary}", event.sources.all())
 
     def item_link(self, event: Event) -> str:
         return f"{event.red_line.get_absolute_url()}#event-{event.pk}"
@@ -119,7 +127,7 @@ class RedLineFeed(RecordFeed):
                 guid=tag_uri(f"event/{e.pk}"),
                 line_url=line.get_absolute_url(),
                 title=f"{e.get_kind_display()} on {e.occurred_on.isoformat()}",
-                description=e.summary,
+                description=with_sources(e.summary, e.sources.all()),
                 on=e.occurred_on,
                 recorded=e.created_at,
                 updated=e.updated_at,

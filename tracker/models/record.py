@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker import record_rules
+
 
 def _in(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": choices.values})
@@ -160,6 +162,26 @@ class Category(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Theatre(models.TextChoices):
+    """The region or dispute a line belongs to, so a reader can follow one conflict across lines."""
+
+    RUSSIA_UKRAINE = "russia-ukraine", "Russia–Ukraine"
+    SYRIA = "syria", "Syria"
+    IRAN_ISRAEL_US = "iran-israel-us", "Iran–Israel–United States"
+    ISRAEL_GAZA_LEBANON_YEMEN = "israel-gaza-lebanon-yemen", "Israel–Gaza, Lebanon, Yemen"
+    TAIWAN_STRAIT = "taiwan-strait", "Taiwan Strait"
+    SOUTH_CHINA_SEA = "south-china-sea", "South China Sea"
+    KOREA = "korea", "Korean Peninsula"
+    INDIA_PAKISTAN = "india-pakistan", "India–Pakistan"
+    VENEZUELA_GUYANA = "venezuela-guyana", "Venezuela–Guyana"
+    SERBIA_KOSOVO = "serbia-kosovo", "Serbia–Kosovo"
+    ARMENIA_AZERBAIJAN = "armenia-azerbaijan", "Armenia–Azerbaijan"
+    NILE_GERD = "nile-gerd", "Nile and the Ethiopian dam (GERD)"
+    ARCTIC_GREENLAND = "arctic-greenland", "Arctic and Greenland"
+    TRADE_TECHNOLOGY = "trade-technology", "Trade and technology"
+    OTHER = "other", "Other"
+
+
 class RedLine(SlugInAnyCase, TimeStamped):
     Status = Status
 
@@ -168,6 +190,8 @@ class RedLine(SlugInAnyCase, TimeStamped):
     Severity = Severity
 
     Category = Category
+
+    Theatre = Theatre
 
     slug = models.SlugField(max_length=160, unique=True)
     title = models.CharField(max_length=300)
@@ -180,6 +204,9 @@ class RedLine(SlugInAnyCase, TimeStamped):
     explicitness = models.CharField(max_length=10, choices=Explicitness.choices, default="explicit")
     severity = models.CharField(max_length=12, choices=Severity.choices)
     category = models.CharField(max_length=24, choices=Category.choices, default="other")
+    theatre = models.CharField(
+        max_length=32, choices=Theatre.choices, default="other", help_text="The region or dispute."
+    )
     topics = models.JSONField(default=list, blank=True, validators=[validate_string_list])
     restates = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restated_by"
@@ -210,6 +237,7 @@ class RedLine(SlugInAnyCase, TimeStamped):
             models.Index(fields=["declared_by", "-declared_on"]),
             models.Index(fields=["severity"]),
             models.Index(fields=["category"]),
+            models.Index(fields=["theatre"]),
             models.Index(fields=["updated_at", "id"]),
             GinIndex(fields=["search_vector"], name="redline_search_gin"),
             # The public list's default order (newest first), read page by page.
@@ -260,6 +288,7 @@ class RedLine(SlugInAnyCase, TimeStamped):
             ),
             models.CheckConstraint(condition=_in("severity", Severity), name="redline_severity_valid"),
             models.CheckConstraint(condition=_in("category", Category), name="redline_category_valid"),
+            models.CheckConstraint(condition=_in("theatre", Theatre), name="redline_theatre_valid"),
             models.CheckConstraint(condition=~Q(statement=""), name="redline_statement_not_empty"),
             models.CheckConstraint(condition=~Q(title=""), name="redline_title_not_empty"),
             models.CheckConstraint(condition=~Q(trigger=""), name="redline_trigger_not_empty"),
@@ -382,7 +411,12 @@ class Source(TimeStamped):
     publisher = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=500, blank=True)
     published_on = models.DateField(null=True, blank=True)
-    quote = models.TextField(blank=True, help_text="The sentence that supports the claim.")
+    language = models.CharField(
+        max_length=2, blank=True, help_text="ISO 639-1 code of the page's language, e.g. en, ru."
+    )
+    quote = models.TextField(blank=True, help_text=record_rules.QUOTE_RULE)
+    quote_translation = models.TextField(blank=True, help_text="An English translation of the quote.")
+    note = models.TextField(blank=True, help_text=record_rules.NOTE_RULE)
     article = models.ForeignKey(
         "tracker.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="sources"
     )
@@ -400,6 +434,9 @@ class Source(TimeStamped):
             # A source is cited by its URL, or (pasted text) by its title; the title stays when the
             # article it came from is deleted.
             models.CheckConstraint(condition=~Q(url="") | ~Q(title=""), name="source_url_or_title"),
+            models.CheckConstraint(
+                condition=Q(language="") | Q(language__regex=r"^[a-z]{2}$"), name="source_language_iso639_1"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -409,10 +446,17 @@ class Source(TimeStamped):
         # "Neither" is left to the database constraint: an inline form validates before its parent exists.
         if self.red_line_id and self.event_id:
             raise ValidationError("A source belongs to exactly one red line or one event.")
+        errors = {}
         if self.published_on and self.published_on > timezone.localdate():
-            raise ValidationError({"published_on": "A source cannot be published in the future."})
+            errors["published_on"] = "A source cannot be published in the future."
         if not self.url and not (self.article_id and self.title):
-            raise ValidationError({"url": "A source needs a URL, unless it cites an article pasted as text."})
+            errors["url"] = "A source needs a URL, unless it cites an article pasted as text."
+        if problem := record_rules.quote_problem(self.quote or ""):
+            errors["quote"] = problem
+        if problem := record_rules.language_problem(self.language or ""):
+            errors["language"] = problem
+        if errors:
+            raise ValidationError(errors)
 
 
 class StatusChange(models.Model):

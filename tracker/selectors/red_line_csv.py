@@ -43,6 +43,16 @@ def _iso_timestamp(column: str) -> str:
     )
 
 
+# `tracker.record_rules.source_citation` in SQL: URL (or title), “quote” (language) [translation] — note.
+_CITATION = (
+    "COALESCE(NULLIF(s.url, ''), s.title)"
+    " || CASE WHEN s.quote = '' THEN '' ELSE ' “' || s.quote || '”'"
+    " || CASE WHEN s.language = '' THEN '' ELSE ' (' || s.language || ')' END"
+    " || CASE WHEN s.quote_translation = '' THEN '' ELSE ' [' || s.quote_translation || ']' END END"
+    " || CASE WHEN s.note = '' THEN '' ELSE ' — ' || s.note END"
+)
+
+
 def _select_list(*, escape_formulas: bool) -> str:
     """One SQL expression per CSV column; empty cells are NULL, which COPY writes unquoted."""
     actor, source = Actor._meta.db_table, Source._meta.db_table
@@ -61,7 +71,7 @@ def _select_list(*, escape_formulas: bool) -> str:
             f"JOIN {_q(actor)} a ON a.id = t.actor_id WHERE t.redline_id = r.id)"
         ),
         "sources": (
-            f"(SELECT string_agg(COALESCE(NULLIF(s.url, ''), s.title), '; ' ORDER BY s.published_on, s.id) "
+            f"(SELECT string_agg({_CITATION}, '; ' ORDER BY s.published_on, s.id) "
             f"FROM {_q(source)} s "
             f"WHERE s.red_line_id = r.id)"
         ),

@@ -21,7 +21,18 @@ from tracker.services import status as rules
 # The list's plain columns (the CSV's), plus the id that ties addressees, sources and events to a line.
 LINE_COLUMNS = {"id": "id", **{name: column for name, column in FLAT_COLUMNS.items() if column}}
 EVENT_COLUMNS = ("id", "kind", "occurred_on", "summary", "partial", "created_at", "updated_at")
-SOURCE_COLUMNS = ("url", "publisher", "title", "published_on", "quote", "article")
+# A source's public shape, declared once: the API's nested sources, writes, admin and exports follow it.
+SOURCE_COLUMNS = (
+    "url",
+    "publisher",
+    "title",
+    "published_on",
+    "language",
+    "quote",
+    "quote_translation",
+    "note",
+    "article",
+)
 STATUS_CHANGE_COLUMNS = ("changed_on", "reason", "event_id", "old_status", "new_status")
 
 
@@ -40,7 +51,7 @@ class LineDetail:
 
 
 # (red_line_id, event_id, *SOURCE_COLUMNS), in the sources' order.
-_SOURCE_ROW = ("red_line_id", "event_id", "url", "publisher", "title", "published_on", "quote", "article_id")
+_SOURCE_ROW = ("red_line_id", "event_id", *("article_id" if c == "article" else c for c in SOURCE_COLUMNS))
 
 
 def _line_sources(ids: list[int]) -> QuerySet[Source]:

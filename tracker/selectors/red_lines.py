@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from tracker.models import Actor, Event, RedLine, Source, StatusChange
+from tracker.record_rules import CITATION_FIELDS, source_citation
 from tracker.selectors.search import full_text_filter
 from tracker.services import status as rules
 
@@ -107,6 +108,9 @@ class RedLineFilter(StaticFilterSet):
     addressee = django_filters.CharFilter(field_name="addressees__slug", help_text="Actor slug")
     severity = django_filters.MultipleChoiceFilter(choices=RedLine.Severity.choices, distinct=False)
     category = django_filters.MultipleChoiceFilter(choices=RedLine.Category.choices, distinct=False)
+    theatre = django_filters.MultipleChoiceFilter(
+        choices=RedLine.Theatre.choices, distinct=False, help_text="The region or dispute (repeatable)"
+    )
     topic = django_filters.CharFilter(method="filter_topic", help_text="A topic tag, e.g. missiles")
     declared_after = django_filters.DateFilter(field_name="declared_on", lookup_expr="gte")
     declared_before = django_filters.DateFilter(field_name="declared_on", lookup_expr="lte")
@@ -167,7 +171,7 @@ def red_line_status_as_of(*, red_line: RedLine, events: Sequence[Event]) -> None
     red_line.last_reaffirmed_on = result.last_reaffirmed_on
 
 
-# The list's columns in order; addressees and sources are lists of slugs and URLs.
+# The list's columns in order; addressees are slugs, sources their citations.
 FLAT_COLUMNS = {
     "slug": "slug",
     "title": "title",
@@ -181,6 +185,7 @@ FLAT_COLUMNS = {
     "explicitness": "explicitness",
     "severity": "severity",
     "category": "category",
+    "theatre": "theatre",
     "topics": "topics",
     "restates": "restates__slug",
     "status": "status",
@@ -210,12 +215,12 @@ def red_line_flat_rows(qs: QuerySet[RedLine], *, chunk_size: int = 1000) -> Iter
         ):
             addressees[pk].append(slug)
         sources: dict[int, list[str]] = {pk: [] for pk in ids}
-        for pk, url, title in (
+        for pk, *cited in (
             Source.objects.filter(red_line_id__in=ids)
             .order_by("published_on", "id")
-            .values_list("red_line_id", "url", "title")
+            .values_list("red_line_id", *CITATION_FIELDS)
         ):
-            sources[pk].append(url or title)  # a source pasted as text is cited by its title
+            sources[pk].append(source_citation(**dict(zip(CITATION_FIELDS, cited, strict=True))))
         for pk, *values in chunk:
             row = dict(zip(plain, values, strict=True))
             yield {

@@ -11,10 +11,11 @@ from django.utils import timezone
 from tracker.errors import DomainError, ProtectedRecord
 from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
 from tracker.selectors.follow_through import first_crossing_subquery, first_response_subquery
+from tracker.selectors.red_line_detail import SOURCE_COLUMNS
 from tracker.services import status as rules
 from tracker.services.actor_counts import actor_counts_refresh, red_line_actor_ids
 
-SOURCE_FIELDS = ("url", "publisher", "title", "published_on", "quote", "article")
+SOURCE_FIELDS = SOURCE_COLUMNS
 ACTOR_FIELDS = ("name", "kind", "country", "affiliation", "aliases", "wikidata_id", "description")
 RED_LINE_FIELDS = (
     "title",
@@ -26,6 +27,7 @@ RED_LINE_FIELDS = (
     "explicitness",
     "severity",
     "category",
+    "theatre",
     "topics",
     "restates",
 )

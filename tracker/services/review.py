@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from tracker.errors import DomainError
 from tracker.models import Actor, Candidate, RedLine
+from tracker.record_rules import page_language
 from tracker.services import record
 
 EDITABLE = (
@@ -62,7 +63,9 @@ def _source_of(candidate: Candidate) -> dict[str, Any]:
         "publisher": article.publisher[:200],
         "title": article.title[:500],
         "published_on": published,
-        "quote": candidate.evidence,
+        "language": page_language(article.language),
+        # The evidence is the article's sentence, not the speaker's short phrase: a note, not a quote.
+        "note": candidate.evidence,
         "article": article,
     }
 

@@ -326,6 +326,8 @@ def _line(
             "explicitness": "explicit" if rng.random() < 0.7 else "implicit",
             "severity": severity,
             "category": category,
+            # From the id, not the random stream, so every other value stays what the seed gave.
+            "theatre": RedLine.Theatre.values[pk % len(RedLine.Theatre.values)],
             "topics": sorted({weapon.split()[-1], category.split("_")[0]}),
             "restates_id": None,
             "status": result.status,
@@ -400,7 +402,11 @@ def _source(
             "publisher": rng.choice(PUBLISHERS),
             "title": quote[:80],
             "published_on": published_on,
-            "quote": quote,
+            "language": "en",
+            # A whole sentence is a summary of the source, not a quote (at most 12 words).
+            "quote": "",
+            "quote_translation": "",
+            "note": quote,
             "article_id": None,
         },
     )
