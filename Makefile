@@ -16,7 +16,7 @@ install: $(STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_reference
 	$(PY) manage.py ensure_admin
 	@# Without a broker, a scheduler process polls due feeds every minute; it ends with this recipe.
 	$(PY) manage.py run_scheduler & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \

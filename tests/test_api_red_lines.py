@@ -15,7 +15,7 @@ from tracker.selectors.history import TimelineEntry
 from tracker.selectors.red_lines import public_red_lines, red_line_events, red_line_status_history
 from tracker.services import record
 from tracker.services import status as rules
-from tracker.services.demo import demo_record_load
+from tracker.services.reference import demo_record_load
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

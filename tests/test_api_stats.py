@@ -13,7 +13,7 @@ from tracker.selectors.follow_through import (
     follow_through_grouped,
     follow_through_grouped_computed,
 )
-from tracker.services.demo import demo_record_load
+from tracker.services.reference import demo_record_load
 from tracker.services.synthetic import synthetic_record_generate
 
 pytestmark = pytest.mark.django_db

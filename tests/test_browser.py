@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.services.demo import DEMO_FILE, demo_record_load
+from tracker.services.reference import DEMO_FILE, demo_record_load
 from tracker.views import ACTOR_PAGE_SIZE
 
 pytestmark = [pytest.mark.browser]

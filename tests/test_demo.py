@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from tracker.models import Actor, Event, RedLine, Source, StatusChange
-from tracker.services.demo import demo_record_load
+from tracker.services.reference import demo_record_load
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ import pytest
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
 from tests.web_support import build_record, queries_for
+from tracker.models import RedLine
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -75,6 +76,17 @@ def test_actor_page_shows_follow_through_with_its_counts(client, cast):
     assert "<dt>Median days from crossing to response</dt><dd>20</dd>" in figures
     assert 'href="https://www.wikidata.org/wiki/Q159"' in html
     assert 'href="/actors/putin/">Putin</a>' in html  # affiliated members
+
+
+def test_actor_page_shows_follow_through_by_kind_of_trigger(client, cast):
+    RedLine.objects.filter(slug="r1").update(category="weapons_transfer")
+    html = client.get("/actors/russia/").content.decode()
+    table = html.split("<caption>By kind of trigger</caption>")[1].split("</table>")[0]
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", table)
+    assert [(label, re.sub(r"<[^>]+>", "|", cells).strip("|")) for label, cells in rows] == [
+        ("Weapons transfer", "1||1||0||0 of 1"),
+        ("Strikes on territory", "2||1||1||1 of 1"),
+    ]
 
 
 def test_actor_page_lists_lines_declared_addressed_and_crossings_made(client, cast):

@@ -74,15 +74,19 @@ def test_twelve_month_timeline_counts_events_per_month_and_kind(client):
     assert f'aria-label="{month}: 2 events"' in html
     assert html.count('class="month"') == 12
     assert "No event was recorded in the last 12 months" not in html
+    assert (
+        f'aria-label="{(today.replace(day=1) - datetime.timedelta(days=1)).strftime("%B %Y")}: 0 events"'
+        in html
+    )
 
 
-def test_an_old_record_shows_the_twelve_months_up_to_its_latest_event(client):
+def test_the_timeline_covers_the_real_last_twelve_months_even_when_the_record_is_older(client, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: D(2025, 3, 10))
     line = RedLineFactory(declared_on=D(2019, 1, 1))
     EventFactory(red_line=line, kind="crossing", occurred_on=D(2020, 5, 17))
     html = client.get("/").content.decode()
-    assert "No event was recorded in the last 12 months" in html
-    assert 'aria-label="May 2020: 1 event"' in html
-    assert 'aria-label="June 2019: 0 events"' in html
+    assert "No event was recorded in the last 12 months; the latest recorded event is of 17 May 2020." in html
+    assert 'class="month-chart"' not in html  # nothing in the window: no chart of older months
 
 
 def test_pending_review_count_is_shown_to_curators_only(client, curator):

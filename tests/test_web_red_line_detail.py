@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory, SourceFactory
 from tests.web_support import queries_for
-from tracker.services.demo import demo_record_load
+from tracker.services.reference import demo_record_load
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -98,3 +98,14 @@ def source_citation(
     if note:
         text += f" — {note}"
     return text
+
+
+def source_missing(*, url: str, title: str, publisher: str, published_on: date | None) -> list[str]:
+    """What a public source lacks to be cited: a URL (or, pasted as text, its title), publisher, title, date."""
+    wanted = {"URL or title": url or title, "publisher": publisher, "title": title, "date": published_on}
+    return [name for name, value in wanted.items() if not value]
+
+
+def trigger_key(trigger: str) -> str:
+    """A trigger as compared for duplicates: case and spacing do not make two lines different."""
+    return " ".join(trigger.casefold().split())

@@ -22,7 +22,7 @@ from tracker.models import Actor, Event, RedLine
 from tracker.response_cache import cache_anonymous_page
 from tracker.selectors import actor_pages as actor_reads
 from tracker.selectors import dashboard
-from tracker.selectors.follow_through import follow_through_for_actor
+from tracker.selectors.follow_through import follow_through_for_actor, follow_through_for_actor_by_category
 from tracker.selectors.paging import Cursor, RedLinePaginator, stable_order
 from tracker.selectors.read_cache import CachedCountPaginator, query_signature
 from tracker.selectors.red_lines import (
@@ -321,6 +321,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "addressed": actor_reads.actor_lines_addressed(actor=actor),
         "crossings": actor_reads.actor_crossings(actor=actor),
         "follow_through": follow_through_for_actor(actor=actor),
+        "follow_through_by_category": follow_through_for_actor_by_category(actor=actor),
         "declared_query": urlencode({"declared_by": actor.slug}),
         "addressed_query": urlencode({"addressee": actor.slug}),
     }

@@ -211,7 +211,6 @@ class MonthCounts:
 class EventTimeline:
     months: list[MonthCounts]
     latest_event_on: date | None
-    shifted: bool  # True when the last 12 months were empty and the window ends at the latest event
 
     @property
     def peak(self) -> int:
@@ -230,15 +229,12 @@ def _month_start(d: date, back: int = 0) -> date:
 def events_by_month(*, today: date, months: int = 12) -> EventTimeline:
     """Public events per month and kind over the `months` months ending with today's month.
 
-    When that window holds nothing (an old record), the window ends at the month of the
-    latest public event instead, so the chart still shows the most recent activity.
+    Always the real last months, even when they are empty: a chart of older months would pass
+    an old record off as current. The latest event's date is kept for the empty case.
     """
     events = public_events()
     latest = events.order_by("-occurred_on").values_list("occurred_on", flat=True).first()
     end = today
-    shifted = False
-    if latest is not None and latest < _month_start(today, months - 1):
-        end, shifted = latest, True
     first = _month_start(end, months - 1)
     # Counted per day and kind, straight from the partial index event_public_month (index-only,
     # in index order: no per-row date_trunc, no heap), then summed per month here.
@@ -259,7 +255,7 @@ def events_by_month(*, today: date, months: int = 12) -> EventTimeline:
     for m in firsts:
         by_kind = {k: counts.get(m, {}).get(k, 0) for k in EVENT_KINDS}
         timeline.append(MonthCounts(m, by_kind, stack(list(by_kind.items()), scale_max=peak)))
-    return EventTimeline(months=timeline, latest_event_on=latest, shifted=shifted)
+    return EventTimeline(months=timeline, latest_event_on=latest)
 
 
 def pending_review_count() -> int:

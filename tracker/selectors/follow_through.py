@@ -194,6 +194,12 @@ def follow_through_for_actor(
     return summarise(qs.order_by().values_list(*STORED))
 
 
+def follow_through_for_actor_by_category(*, actor: Actor) -> list[tuple[str, FollowThrough]]:
+    """The actor's follow-through per kind of trigger (label, figures), in the categories' order."""
+    figures = _grouped_stored(public_red_lines().filter(declared_by=actor), "category")
+    return [(label, figures[value]) for value, label in RedLine.Category.choices if value in figures]
+
+
 def follow_through_by(
     *,
     key: str,

@@ -1,0 +1,108 @@
+"""`manage.py load_reference`: the reference record through the services; idempotent; edits applied."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tracker.models import Actor, Event, RedLine, Source, StatusChange
+from tracker.services.reference import DEMO_FILE, REFERENCE_FILE
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, ...]:
+    models = (Actor, RedLine, Event, Source, StatusChange, Actor.history.model, RedLine.history.model)
+    return (*(m.objects.count() for m in models), Event.history.model.objects.count())
+
+
+def written(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_second_run_changes_nothing(capsys):
+    call_command("load_reference")
+    first = counts()
+    assert "created" in capsys.readouterr().out
+    call_command("load_reference")
+    assert counts() == first
+    assert capsys.readouterr().out == "Reference record already loaded; nothing changed.\n"
+
+
+def test_every_line_has_a_theatre_from_the_file():
+    call_command("load_reference")
+    data = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    stored = dict(RedLine.objects.values_list("slug", "theatre"))
+    assert stored == {line["slug"]: line["theatre"] for line in data["red_lines"]}
+    assert stored["china-pelosi-taiwan-visit-2022"] == "taiwan-strait"
+
+
+def test_a_changed_file_updates_what_changed_and_nothing_else(tmp_path, capsys):
+    data = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    call_command("load_reference")
+    line = RedLine.objects.get(slug="putin-long-range-strikes-2024")
+    untouched = RedLine.objects.get(slug="biden-rafah-2024").updated_at
+    item = next(r for r in data["red_lines"] if r["slug"] == line.slug)
+    item["title"] = "Western long-range strikes on Russian territory"
+    item["sources"][0]["note"] = "A new note."
+    item["events"][0]["summary"] = "Reworded: Russia's foreign ministry warns of direct participation."
+    item["events"].append(
+        {
+            "kind": "restatement",
+            "occurred_on": "2024-11-28",
+            "actors": ["vladimir-putin"],
+            "summary": "Putin repeats the warning.",
+            "sources": [
+                {
+                    "url": "https://news.example.org/r",
+                    "publisher": "E",
+                    "title": "T",
+                    "published_on": "2024-11-28",
+                }
+            ],
+        }
+    )
+    events_before = line.events.count()
+    call_command("load_reference", file=written(tmp_path, data))
+    assert capsys.readouterr().out.endswith("1 red lines updated, 1 events created, 1 events updated.\n")
+    line.refresh_from_db()
+    assert line.title == "Western long-range strikes on Russian territory"
+    assert line.sources.get().note == "A new note."
+    assert line.events.count() == events_before + 1
+    assert line.events.filter(summary__startswith="Reworded").count() == 1
+    assert RedLine.objects.get(slug="biden-rafah-2024").updated_at == untouched
+
+
+def test_the_demo_command_loads_the_demo_file_the_same_way(capsys):
+    call_command("load_demo")
+    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    assert RedLine.objects.count() == len(data["red_lines"])
+    call_command("load_demo")
+    assert capsys.readouterr().out.endswith("Demo record already loaded; nothing changed.\n")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (
+            lambda d: d["red_lines"][0]["sources"][0].update(quote=" ".join(["word"] * 13)),
+            "quote: A quote is at most 12",
+        ),
+        (
+            lambda d: d["red_lines"][0].update(theatre="atlantis"),
+            "theatre: Value 'atlantis' is not a valid choice.",
+        ),
+        (lambda d: d["red_lines"][0].pop("declared_on"), "lacks the field 'declared_on'"),
+        (lambda d: d["red_lines"][0].update(declared_by="nobody"), "No actor 'nobody'"),
+    ],
+)
+def test_a_bad_file_is_refused_with_a_one_line_reason_and_nothing_loaded(tmp_path, mutate, reason):
+    data = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    mutate(data)
+    with pytest.raises(CommandError) as caught:
+        call_command("load_reference", file=written(tmp_path, data))
+    assert reason in str(caught.value) and "\n" not in str(caught.value)
+    assert not RedLine.objects.exists() and not Actor.objects.exists()
