@@ -106,3 +106,16 @@ def test_a_bad_file_is_refused_with_a_one_line_reason_and_nothing_loaded(tmp_pat
         call_command("load_reference", file=written(tmp_path, data))
     assert reason in str(caught.value) and "\n" not in str(caught.value)
     assert not RedLine.objects.exists() and not Actor.objects.exists()
+
+
+def test_the_api_filters_by_theatre_and_the_csv_has_a_theatre_column(client):
+    call_command("load_reference")
+    body = client.get("/api/v1/red-lines/?theatre=taiwan-strait&theatre=korea").json()
+    assert sorted(r["slug"] for r in body["results"]) == [
+        "china-pelosi-taiwan-visit-2022",
+        "china-taiwan-secession-2005",
+        "trump-fire-and-fury-2017",
+    ]
+    assert client.get("/api/v1/red-lines/?theatre=atlantis").status_code == 400
+    header = next(iter(client.get("/api/v1/red-lines/?format=csv").streaming_content)).decode()
+    assert ",category,theatre,topics," in header
