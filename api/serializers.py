@@ -18,7 +18,7 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
 from tracker.models import Actor, Deletion, Event, RedLine, Source
-from tracker.record_rules import NOTE_RULE, QUOTE_RULE, language_problem, quote_problem
+from tracker.record_rules import ISO_639_1, NOTE_RULE, QUOTE_RULE, quote_problem
 from tracker.selectors.history import TimelineEntry
 from tracker.selectors.red_line_detail import SOURCE_COLUMNS, LineDetail
 
@@ -486,6 +486,14 @@ class DeletionSerializer(serializers.ModelSerializer):
 
 
 class SourceInputSerializer(serializers.ModelSerializer):
+    # The codes as an enum, so the schema says exactly which values the server takes.
+    language = serializers.ChoiceField(
+        choices=sorted(ISO_639_1),
+        required=False,
+        allow_blank=True,
+        help_text=_SOURCE_HELP["language"],
+    )
+
     class Meta:
         model = Source
         # The article a source came from is set by accepting a candidate, never written directly.
@@ -500,12 +508,6 @@ class SourceInputSerializer(serializers.ModelSerializer):
         if problem := quote_problem(value):
             raise serializers.ValidationError(problem)
         return value
-
-    def validate_language(self, value: str) -> str:
-        if problem := language_problem(value):
-            raise serializers.ValidationError(problem)
-        return value
-
 
 def _slugs(queryset, **kw) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(slug_field="slug", queryset=queryset, **kw)
