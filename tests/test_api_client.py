@@ -47,6 +47,7 @@ def generated_client(live_server, tmp_path, monkeypatch):
         del sys.modules[name]
 
 
+@pytest.mark.usefixtures("fixed_day")
 @pytest.mark.django_db(transaction=True)
 def test_a_generated_client_reads_lines_a_lines_history_and_pages_through_events(
     generated_client, live_server

@@ -71,6 +71,7 @@ def serializer_path(monkeypatch) -> None:
     monkeypatch.setattr(RedLineViewSet, "export_flat_rows", None)
 
 
+@pytest.mark.usefixtures("fixed_day")
 @pytest.mark.parametrize("query", FILTERS)
 def test_csv_bytes_are_the_serializers_bytes(query, monkeypatch):
     synthetic_record_generate(actors=6, red_lines=40, events=200, seed=21)
@@ -111,6 +112,7 @@ def test_crlf_keeps_newlines_inside_quoted_cells():
     assert red_line_csv.crlf(b"a,b\nc,d\n") == b"a,b\r\nc,d\r\n"
 
 
+@pytest.mark.usefixtures("fixed_day")
 @pytest.mark.skipif(not settings.IS_POSTGRES, reason="COPY is PostgreSQL's")
 def test_two_queries_per_batch_whatever_the_size(monkeypatch):
     monkeypatch.setattr(red_line_csv, "BATCH", 50)
@@ -126,6 +128,7 @@ def test_two_queries_per_batch_whatever_the_size(monkeypatch):
     assert body.count(b"\r\n") >= lines + 1
 
 
+@pytest.mark.usefixtures("fixed_day")
 @pytest.mark.skipif(not settings.IS_POSTGRES, reason="COPY is PostgreSQL's")
 def test_export_streams_one_chunk_per_batch_in_flat_memory(monkeypatch):
     monkeypatch.setattr(red_line_csv, "BATCH", 40)
@@ -148,6 +151,7 @@ def test_export_streams_one_chunk_per_batch_in_flat_memory(monkeypatch):
     assert max(peaks) < 10 * max(sizes) + 2_000_000
 
 
+@pytest.mark.usefixtures("fixed_day")
 def test_python_path_reads_two_queries_per_thousand_lines(monkeypatch, django_assert_max_num_queries):
     python_path(monkeypatch)
     synthetic_record_generate(actors=4, red_lines=1200, events=100, seed=22)

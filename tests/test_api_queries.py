@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from tracker.models import Actor, Event, RedLine
 from tracker.services.synthetic import synthetic_record_generate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixed_day")]  # synthetic records
 
 
 def busiest_line() -> RedLine:

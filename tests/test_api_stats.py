@@ -82,6 +82,7 @@ def test_stored_outcomes_give_the_figures_computed_from_the_events_on_the_demo_r
     assert sum(r["lines_crossed"] for r in body["follow_through_by_actor"]) > 0
 
 
+@pytest.mark.usefixtures("fixed_day")
 def test_the_synthetic_record_stores_the_outcomes_its_events_give():
     synthetic_record_generate(actors=5, red_lines=60, events=400, seed=7)
     keys = ("declared_by_id", "category")

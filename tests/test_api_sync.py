@@ -119,6 +119,7 @@ def test_deletions_list_filters_by_time():
     assert APIClient().get("/api/v1/deletions/", {"since": "yesterday"}).status_code == 400
 
 
+@pytest.mark.usefixtures("fixed_day")
 def test_csv_export_streams_every_filtered_row_with_a_header_and_utf8():
     synthetic_record_generate(actors=6, red_lines=230, events=300, seed=3)
     RedLineFactory(slug="ümlaut", title="Überflug — a line with non-ASCII text", severity="diplomatic")
@@ -137,6 +138,7 @@ def test_csv_export_streams_every_filtered_row_with_a_header_and_utf8():
     assert "Überflug" in filtered.decode()
 
 
+@pytest.mark.usefixtures("fixed_day")
 @pytest.mark.parametrize("path", ["actors", "red-lines", "events", "deletions"])
 def test_every_list_answers_csv_and_json_lines(path):
     synthetic_record_generate(actors=3, red_lines=5, events=12, seed=4)
@@ -155,6 +157,7 @@ def test_an_export_with_a_bad_filter_is_400_not_a_broken_file():
     assert response.status_code == 400
 
 
+@pytest.mark.usefixtures("fixed_day")
 def test_dump_streams_the_whole_public_record_as_json_lines():
     synthetic_record_generate(actors=4, red_lines=10, events=30, seed=5)
     RedLineFactory(slug="draft", sourced=False)

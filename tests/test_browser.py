@@ -254,14 +254,37 @@ def pages_read_and_filter_with_javascript_off(browser, site):
     watch.check()
 
 
-def test_api_docs_and_admin_keep_the_content_security_policy(browser, site):
-    """The dashboard pages are checked by every test above; these are pages built by libraries."""
+def test_pages_built_by_libraries_keep_the_content_security_policy(browser, site, curator):
+    """The dashboard pages are checked by every test above; these are the API docs, DRF's browsable
+    API (anonymously, then with a curator's forms) and admin."""
     page, watch = new_page(browser, site, width=1440)
     page.goto(site + "/api/docs/")
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".swagger-ui .opblock").count() > 10
     shot(page, "api-docs-1440")
-    assert page.goto(site + "/admin/login/").status == 200
+    line = "/api/v1/red-lines/putin-long-range-strikes-2024/"
+    for path in ("/api/v1/", "/api/v1/red-lines/", line):
+        assert page.goto(site + path).status == 200
+    page.goto(site + "/api/v1/red-lines/")
+    filters = page.get_by_role("button", name="Filters")
+    assert filters.evaluate("button => getComputedStyle(button).float") == "right"
+    filters.click()
+    page.wait_for_selector("#filtersModal", state="visible")
+    shot(page, "browsable-api-filters-1440")
+
+    assert page.goto(site + "/admin/login/?next=/api/v1/red-lines/").status == 200
+    page.get_by_label("Username").fill(curator.username)
+    page.get_by_label("Password").fill("curator-pass-123")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/api/v1/red-lines/$"))
+    assert page.locator("#post-generic-content-form form").count() == 1, "a curator gets a form"
+    shot(page, "browsable-api-curator-1440")
+    page.goto(site + line)
+    assert page.locator("#put-generic-content-form form").count() == 1
+    extra = page.get_by_role("button", name="Extra Actions")
+    assert extra.evaluate("button => getComputedStyle(button.parentElement).float") == "right"
+    page.goto(site + "/api/v1/events/")
+    assert page.locator("#post-generic-content-form form").count() == 1
     watch.check()
 
     # The watch itself notices a breach: an inline style attribute is refused by the policy.

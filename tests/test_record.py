@@ -7,7 +7,6 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -165,11 +164,11 @@ def test_an_event_before_the_declaration_is_rejected_with_a_clear_message():
     assert not Event.objects.exists()
 
 
+@pytest.mark.time_machine(datetime.datetime(2025, 6, 1, 12, tzinfo=datetime.UTC))
 def test_a_future_event_is_rejected():
     line = RedLineFactory()
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as err:
-        record.event_record(red_line=line, kind="crossing", occurred_on=tomorrow, summary="x")
+        record.event_record(red_line=line, kind="crossing", occurred_on=D(2025, 6, 2), summary="x")
     assert "future" in str(err.value.message_dict["occurred_on"])
 
 

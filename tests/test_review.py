@@ -233,9 +233,10 @@ PASTED = (
 
 
 def test_candidates_from_a_pasted_article_are_accepted_with_the_article_as_their_source(
-    curator, client, django_capture_on_commit_callbacks, settings
+    curator, client, django_capture_on_commit_callbacks, settings, eager_tasks
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True  # the analysis runs when the article is stored
+    # eager_tasks, not the CELERY_TASK_ALWAYS_EAGER setting: Celery reads its settings once, so the
+    # setting only worked when no earlier test had used Celery (with REDIS_URL the task went to Redis).
     settings.ANALYSIS_MIN_SCORE = 0.0  # what is tested is accepting them, not how sure they are
     rec = small_record()
     api = _api(curator)

@@ -22,7 +22,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application,
 
 
 @pytest.fixture
-def curator_headers(curator, settings):
+def curator_headers(curator, settings, fixed_day):
     """Headers with a fresh curator token per call: `DELETE /api/v1/auth/token/` revokes the one it gets."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     synthetic_record_generate(actors=4, red_lines=6, events=12, seed=21)

@@ -20,7 +20,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application,
 
 
 @pytest.fixture
-def callers(django_user_model, settings):
+def callers(django_user_model, settings, fixed_day):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
     synthetic_record_generate(actors=4, red_lines=6, events=12, seed=7)

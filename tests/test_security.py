@@ -55,6 +55,20 @@ def test_api_docs_load_swagger_from_our_own_static_files_without_inline_script_o
     assert "/static/css/api-docs.css" in html
 
 
+def test_the_browsable_api_has_no_inline_style_for_readers_nor_curators(client, curator):
+    line = RedLineFactory()
+    EventFactory(red_line=line)
+    pages = ["/api/v1/", "/api/v1/red-lines/", f"/api/v1/red-lines/{line.slug}/", "/api/v1/events/"]
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(curator)
+        for url in pages:
+            html = client.get(url, HTTP_ACCEPT="text/html").content.decode()
+            assert "<style" not in html and "style=" not in html, f"inline style in {url}"
+            assert "/static/css/api-browsable.css" in html
+    assert "generic-content-form" in html, "a curator's page has its forms"
+
+
 def test_templates_have_no_inline_script_or_event_handlers():
     offenders = []
     for path in (ROOT / "templates").rglob("*.html"):

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.utils import timezone
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
 from tests.web_support import build_record, queries_for
@@ -63,25 +62,21 @@ def test_follow_through_chart_shows_the_counts_behind_each_bar(client):
     assert 'class="seg-active" x="66.67" width="33.33"' in chart
 
 
+@pytest.mark.time_machine(datetime.datetime(2025, 3, 10, 12, tzinfo=datetime.UTC))
 def test_twelve_month_timeline_counts_events_per_month_and_kind(client):
-    today = timezone.localdate()
-    line = RedLineFactory(declared_on=today - datetime.timedelta(days=200))
-    EventFactory(red_line=line, kind="crossing", occurred_on=today)
-    EventFactory(red_line=line, kind="response", occurred_on=today)
-    EventFactory(red_line=line, kind="restatement", occurred_on=today - datetime.timedelta(days=100))
+    line = RedLineFactory(declared_on=D(2024, 8, 22))
+    EventFactory(red_line=line, kind="crossing", occurred_on=D(2025, 3, 10))
+    EventFactory(red_line=line, kind="response", occurred_on=D(2025, 3, 10))
+    EventFactory(red_line=line, kind="restatement", occurred_on=D(2024, 11, 30))
     html = client.get("/").content.decode()
-    month = today.strftime("%B %Y")
-    assert f'aria-label="{month}: 2 events"' in html
+    assert 'aria-label="March 2025: 2 events"' in html
     assert html.count('class="month"') == 12
     assert "No event was recorded in the last 12 months" not in html
-    assert (
-        f'aria-label="{(today.replace(day=1) - datetime.timedelta(days=1)).strftime("%B %Y")}: 0 events"'
-        in html
-    )
+    assert 'aria-label="February 2025: 0 events"' in html
 
 
-def test_the_timeline_covers_the_real_last_twelve_months_even_when_the_record_is_older(client, monkeypatch):
-    monkeypatch.setattr(timezone, "localdate", lambda *args: D(2025, 3, 10))
+@pytest.mark.time_machine(datetime.datetime(2025, 3, 10, 12, tzinfo=datetime.UTC))
+def test_the_timeline_covers_the_real_last_twelve_months_even_when_the_record_is_older(client):
     line = RedLineFactory(declared_on=D(2019, 1, 1))
     EventFactory(red_line=line, kind="crossing", occurred_on=D(2020, 5, 17))
     html = client.get("/").content.decode()
