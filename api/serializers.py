@@ -509,6 +509,7 @@ class SourceInputSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(problem)
         return value
 
+
 def _slugs(queryset, **kw) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(slug_field="slug", queryset=queryset, **kw)
 
