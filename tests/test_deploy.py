@@ -52,3 +52,22 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_database_not_migrated_is_one_line_and_a_closed_pipe_is_quiet(tmp_path):
+    bare = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    result = run([sys.executable, "manage.py", "check_record"], DATABASE_URL=bare)
+    assert result.returncode != 0
+    assert result.stderr.startswith("Database error: ") and "manage.py migrate" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    # The reader of the output goes away after one line (like `| head -1`): no BrokenPipeError.
+    reader = subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "-c", "for i in range(50_000): print('line', i)"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout.readline()
+    reader.stdout.close()
+    assert "Traceback" not in reader.stderr.read().decode()
+    reader.wait(timeout=60)
