@@ -728,12 +728,24 @@ _HEDGED_CLAIM = re.compile(
 _NOW_IN = (["are", "now", "in"], ["is", "now", "in"])
 
 
+def _now_in(norms: list[str]) -> list[int]:
+    """Positions of "in" in "... are now in X": a presence reported as news."""
+    return [i for i in range(2, len(norms)) if norms[i - 2 : i + 1] in _NOW_IN]
+
+
+def _agent_after(s: _Sent, position: int) -> int | None:
+    """The actor named right after "by" following a verb ("missiles fired by Ukraine")."""
+    if s.norms[position + 1 : position + 2] != ["by"]:
+        return None
+    return next((m.actor_id for m in s.mentions if _local(m, s) in (position + 2, position + 3)), None)
+
+
 def _is_factual(s: _Sent) -> bool:
     norms = s.norms
     if any(w in ("if", "should", "unless", "whether") for w in norms):
         return False
-    return any(w in lx.FACT_MARKERS or (w.endswith("ed") and len(w) > 4) for w in norms) or any(
-        norms[i - 2 : i + 1] in _NOW_IN for i in range(2, len(norms))
+    return any(w in lx.FACT_MARKERS or (w.endswith("ed") and len(w) > 4) for w in norms) or bool(
+        _now_in(norms)
     )
 
 
@@ -855,9 +867,7 @@ def _line_fit(
         nominal_doer = None
         if line.category == "weapons_transfer":
             # "The first F-16s are now in Ukraine": a presence reported as news is an arrival.
-            positions = sorted(
-                {*positions, *(i for i in range(2, len(s.norms)) if s.norms[i - 2 : i + 1] in _NOW_IN)}
-            )
+            positions = sorted({*positions, *_now_in(s.norms)})
         if not positions:
             found = _nominal_action(s, line.category, doers_here)
             if found is None:
@@ -868,16 +878,11 @@ def _line_fit(
         # "the attack was carried out by the regime": a passive verb's subject is not its doer.
         passive_first = positions[0] > 0 and s.norms[positions[0] - 1] in _PASSIVE
         # "missiles fired by Ukraine at a site": a participle names its doer right after it.
-        agent = next(
-            (
-                m.actor_id
-                for m in s.mentions
-                if s.norms[positions[0] + 1 : positions[0] + 2] == ["by"]
-                and _local(m, s) in (positions[0] + 2, positions[0] + 3)
-            ),
-            None,
+        subject = (
+            nominal_doer
+            or _agent_after(s, positions[0])
+            or (None if passive_first else _action_subject(s, positions[0]))
         )
-        subject = nominal_doer or agent or (None if passive_first else _action_subject(s, positions[0]))
         if subject is not None and subject in line.declarer_group:
             return 0.0, None, "the declarer's own side acts"
         doer = nominal_doer or next(
@@ -1238,10 +1243,7 @@ def _responses(
             # fired", Y (the line's addressee) fired, and that is the crossing, not a response.
             agent = before[-1].actor_id
             # "missiles fired by Sudria": a participle's agent is who did it, whoever told of it.
-            if norms[first_cue + 1 : first_cue + 2] == ["by"]:
-                agent = next(
-                    (m.actor_id for m in s.mentions if _local(m, s) in (first_cue + 2, first_cue + 3)), agent
-                )
+            agent = _agent_after(s, first_cue) or agent
         elif focus is not None and any(w in ("it", "they") for w in norms[max(0, first_cue - 3) : first_cue]):
             # "it struck", "they had launched": a pronoun subject (not "on its channel") stands for the focus.
             subject = agent = focus
