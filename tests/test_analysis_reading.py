@@ -416,7 +416,8 @@ def test_the_calibration_fit_learns_which_signals_make_a_finding_right():
 
 def test_the_shipped_model_is_what_the_analyser_scores_with(rec):
     model = calibration.calibration_model()
-    assert set(model.weights) == {"declaration", "crossing", "response"}
+    # The rules' findings per kind, and whole-story proposals of crossings and responses apart.
+    assert set(model.weights) == {"declaration", "crossing", "response", "crossing_story", "response_story"}
     text = "Berg warned on Friday that any strike by the Western Pact on Norland would be an act of war."
     analysis = text_analyse(text=text, published_on=datetime.date(2024, 11, 22))
     finding = analysis.findings[0]
@@ -425,7 +426,8 @@ def test_the_shipped_model_is_what_the_analyser_scores_with(rec):
 
 def test_candidates_below_the_minimum_score_never_reach_the_queue(rec):
     text = "Berg warned on Friday that any strike by the Western Pact on Norland would be an act of war."
-    scores = [f.score for f in text_analyse(text=text, published_on=datetime.date(2024, 11, 22)).findings]
+    analysis = text_analyse(text=text, title="Warning", published_on=datetime.date(2024, 11, 22))
+    scores = [f.score for f in analysis.findings]
     assert scores
     article = Article.objects.create(
         url="https://example.org/a",

@@ -25,6 +25,13 @@ GROUPS = {
     "response": "response",
     "responses": "response",
 }
+STORY = "story"  # the signal marking a whole-story proposal: its own model, apart from the rules'
+
+
+def group_of(kind: str, signals: Mapping[str, float]) -> str:
+    """The model a finding is scored by: its kind's, or its kind's whole-story model."""
+    group = GROUPS.get(kind, kind)
+    return f"{group}_{STORY}" if signals.get(STORY) else group
 
 
 @dataclass
@@ -33,8 +40,11 @@ class CalibrationModel:
 
     weights: dict[str, dict[str, float]] = field(default_factory=dict)
 
+    def knows(self, kind: str, signals: Mapping[str, float]) -> bool:
+        return bool(self.weights.get(group_of(kind, signals)))
+
     def probability(self, kind: str, signals: Mapping[str, float], fallback: float) -> float:
-        w = self.weights.get(GROUPS.get(kind, kind))
+        w = self.weights.get(group_of(kind, signals))
         if not w:
             return round(fallback, 3)
         z = w.get("_bias", 0.0) + sum(w.get(name, 0.0) * value for name, value in signals.items())
@@ -75,7 +85,7 @@ def fit(rows: Iterable[tuple[str, Mapping[str, float], bool]]) -> CalibrationMod
     """A model from (kind, signals, correct) rows, one logistic fit per kind group."""
     grouped: dict[str, list] = {}
     for kind, signals, ok in rows:
-        grouped.setdefault(GROUPS.get(kind, kind), []).append((signals, ok))
+        grouped.setdefault(group_of(kind, signals), []).append((signals, ok))
     return CalibrationModel({group: fit_group(items) for group, items in grouped.items()})
 
 

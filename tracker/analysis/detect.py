@@ -8,9 +8,10 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from . import article as story_signals
 from . import lexicon as lx
 from .actors import ActorMatcher, Mention
-from .calibration import calibration_model
+from .calibration import STORY, calibration_model
 from .dates import days_before, mentioned_date
 from .lines import LineIndex, LineProfile, features_of
 from .text import Sentence, Token, sentences_split, stem, text_prepare, tokens_of
@@ -178,6 +179,8 @@ def analyse_text(
     for f in findings[answered:]:
         if f.red_line in background:
             findings.append(background[f.red_line][1])  # the crossing this article's response answers
+    story, readable = _story(sents, title=title, title_actors=title_actors)
+    _whole_story(story, readable, candidates, findings, published_on, index, matcher, trace)
     findings.sort(key=lambda f: f.start)
     for f in findings:
         if f.kind in (CROSSING, RESPONSE) and f.occurred_on is None:
@@ -186,6 +189,13 @@ def analyse_text(
         f.score = model.probability(f.kind, f.signals, f.score)
         if trace is not None:
             trace.append(f"score {f.kind} {f.rule_score} -> {f.score} ({_signals_text(f.signals)})")
+    # A whole-story proposal stands only when its model finds it more likely right than not (with
+    # no model, while the model is being fitted, every proposal is kept).
+    findings = [
+        f
+        for f in findings
+        if not (f.signals.get(STORY) and model.knows(f.kind, f.signals) and f.score < STORY_MIN)
+    ]
     return Analysis(text=text, findings=findings, notes=prepared.notes, mentions=mentions)
 
 
@@ -675,6 +685,7 @@ def _restated_line(
 
 
 RESTATE_THRESHOLD = 6.0
+STORY_MIN = 0.25
 TRIGGER_WEIGHT = 0.5
 ANSWERED_MIN = 0.2  # calibrated probability a crossing in the article needs for a response to answer it
 UNADDRESSED_RESTATE_THRESHOLD = 16.0
@@ -1343,6 +1354,94 @@ def _responses(
                 signals=signals,
             )
     findings.extend(best.values())
+
+
+# --- the whole story -----------------------------------------------------------------------------
+
+
+def _story(
+    sents: list[_Sent], *, title: str, title_actors: set[int]
+) -> tuple[story_signals.StoryView, list[_Sent]]:
+    """The story's view for the article-level signals, and the readable sentences it indexes."""
+    title_norms = [t.norm for t in tokens_of(title[:1000])]
+    readable = [s for s in sents if not s.boilerplate and s.tokens]
+    return story_signals.StoryView(
+        title_features=frozenset(features_of(title)),
+        title_actors=frozenset(title_actors),
+        lead_actors=frozenset(m.actor_id for s in readable if s.sentence.paragraph <= 1 for m in s.mentions),
+        sentence_features=tuple(frozenset(s.features) for s in readable),
+        sentence_actors=tuple(frozenset(m.actor_id for m in s.mentions) for s in readable),
+        title_warns=bool(title_norms)
+        and bool(
+            _find(title_norms, _STRONG) or _find(title_norms, _WEAK) or set(title_norms) & lx.WARNING_VERBS
+        ),
+        answer_sentences=frozenset(i for i, s in enumerate(readable) if _ANSWER.search(s.sentence.text)),
+        action_sentences=frozenset(i for i, s in enumerate(readable) if _find(s.norms, _RESPONSE)),
+    ), readable
+
+
+def _whole_story(
+    story: story_signals.StoryView,
+    readable: list[_Sent],
+    candidates: list[LineProfile],
+    findings: list[Finding],
+    published_on: datetime.date,
+    index: LineIndex,
+    matcher: ActorMatcher,
+    trace: list[str] | None,
+) -> None:
+    """Add the whole story's signals to each crossing and response the rules found, and propose, as
+    low-prior findings the calibration weighs, lines the story as a whole reports without any one
+    sentence the rules accept."""
+    found = {(f.kind, f.red_line): f for f in findings if f.kind in (CROSSING, RESPONSE)}
+    crossing_here = any(f.kind == CROSSING for f in findings)
+    for f in findings:
+        if f.kind in (NEW_RED_LINE, RESTATEMENT) and f.declarer is not None:
+            f.signals.update(
+                story_signals.declaration_signals(
+                    f.declarer, _state_of(matcher, f.declarer), story, crossing_here
+                )
+            )
+    for line in candidates:
+        crossing = story_signals.crossing_signals(line, story, published_on, index)
+        response = story_signals.response_signals(
+            line, story, index, crossed_here=(CROSSING, line.id) in found
+        )
+        for kind, signals, record, wanted in (
+            (CROSSING, crossing, story_signals.crossing_record_signals, line.trigger_features),
+            (RESPONSE, response, story_signals.response_record_signals, line.threat_features),
+        ):
+            finding = found.get((kind, line.id))
+            if finding is not None:
+                if kind == CROSSING:
+                    finding.signals.update(signals)
+                continue
+            worth = (
+                story_signals.crossing_worth_proposing(signals)
+                if kind == CROSSING
+                else story_signals.response_worth_proposing(line, signals, published_on)
+            )
+            if not worth or not readable:
+                continue
+            signals = {**signals, **record(line, published_on)}
+            pos, _ = story_signals.best_sentence(story, wanted or line.trigger_features, index)
+            s = readable[pos] if pos >= 0 else readable[0]
+            findings.append(
+                Finding(
+                    kind=kind,
+                    start=s.sentence.start,
+                    end=s.sentence.end,
+                    evidence=s.sentence.text,
+                    score=0.0,
+                    red_line=line.id,
+                    declarer=line.declared_by if kind == RESPONSE else None,
+                    trigger=line.title if kind == CROSSING else "",
+                    occurred_on=_occurred(s.sentence.text, published_on),
+                    signals={**signals, STORY: 1.0},
+                )
+            )
+            if trace is not None:
+                trace.append(f"{kind} {line.slug} from the whole story ({_signals_text(signals)})")
 
 
 _COORDINATED = re.compile(r"^\s*(?:,|and|, and)\s*(?:the\s+)?$", re.I)

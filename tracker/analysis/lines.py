@@ -245,6 +245,8 @@ class LineProfile:
     line_features: tuple[str, ...]  # title, statement, trigger, response, topics
     threat_features: tuple[str, ...] = ()  # what the declarer threatened to do
     first_crossed_on: datetime.date | None = None  # the record's state: its first public crossing
+    first_response_on: datetime.date | None = None  # ... and the declarer's first response after it
+    last_reaffirmed_on: datetime.date | None = None  # ... and the declarer's latest restatement
 
 
 def line_profile(row: dict, matcher: ActorMatcher, groups: dict[int, frozenset[int]]) -> LineProfile:
@@ -284,6 +286,8 @@ def line_profile(row: dict, matcher: ActorMatcher, groups: dict[int, frozenset[i
         ),
         threat_features=tuple(features_of(row.get("threatened_response") or "")),
         first_crossed_on=row.get("first_crossed_on"),
+        first_response_on=row.get("first_response_on"),
+        last_reaffirmed_on=row.get("last_reaffirmed_on"),
     )
 
 
@@ -376,6 +380,8 @@ def _line_rows(queryset) -> Iterator[dict]:
             "severity",
             "topics",
             "first_crossed_on",
+            "first_response_on",
+            "last_reaffirmed_on",
         ).iterator(chunk_size=2000)
     )
 
