@@ -36,19 +36,27 @@ class StoryView:
     action_sentences: frozenset[int]  # positions of sentences with a response action
 
 
+def _weights(wanted: tuple[str, ...], index: LineIndex) -> tuple[dict[str, float], float]:
+    weights = {f: index.idf(f) for f in wanted}
+    return weights, sum(weights.values())
+
+
 def _share(features: Iterable[str], wanted: tuple[str, ...], index: LineIndex) -> float:
-    total = sum(index.idf(f) for f in wanted)
+    weights, total = _weights(wanted, index)
     if not total:
         return 0.0
-    got = set(features).intersection(wanted)
-    return min(1.0, sum(index.idf(f) for f in got) / total)
+    return min(1.0, sum(weights[f] for f in weights.keys() & set(features)) / total)
 
 
 def best_sentence(story: StoryView, wanted: tuple[str, ...], index: LineIndex) -> tuple[int, float]:
     """The readable sentence carrying the largest share of `wanted`, and that share."""
+    weights, total = _weights(wanted, index)
     best, share = -1, 0.0
+    if not total:
+        return best, share
+    keys = weights.keys()
     for pos, features in enumerate(story.sentence_features):
-        value = _share(features, wanted, index)
+        value = min(1.0, sum(weights[f] for f in keys & features) / total)
         if value > share:
             best, share = pos, value
     return best, share
