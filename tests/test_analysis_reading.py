@@ -417,7 +417,14 @@ def test_the_calibration_fit_learns_which_signals_make_a_finding_right():
 def test_the_shipped_model_is_what_the_analyser_scores_with(rec):
     model = calibration.calibration_model()
     # The rules' findings per kind, and whole-story proposals of crossings and responses apart.
-    assert set(model.weights) == {"declaration", "crossing", "response", "crossing_story", "response_story"}
+    assert set(model.weights) == {
+        "declaration",
+        "crossing",
+        "response",
+        "declaration_story",
+        "crossing_story",
+        "response_story",
+    }
     text = "Berg warned on Friday that any strike by the Western Pact on Norland would be an act of war."
     analysis = text_analyse(text=text, published_on=datetime.date(2024, 11, 22))
     finding = analysis.findings[0]

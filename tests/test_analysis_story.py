@@ -34,6 +34,8 @@ def _model():
                 "crossing_story": {"_bias": -4.0, "near_crossing": 3.0, "body_fit": 2.0},
                 "response": {"_bias": 0.0, "rule": 2.0},
                 "response_story": {"_bias": -4.0, "recent_crossing": 2.0, "answer": 1.0, "acts": 1.0},
+                "declaration": {"_bias": 0.0, "rule": 2.0},
+                "declaration_story": {"_bias": -4.0, "near_reaffirmed": 3.0, "title_declarer": 1.0},
             }
         )
     )
@@ -128,3 +130,21 @@ def test_the_share_of_a_trigger_a_text_carries_is_weighted_by_rarity():
     )
     assert story.best_sentence(view, line.trigger_features, index) == (1, 1.0)
     assert story.best_sentence(view, (), index) == (-1, 0.0)
+
+
+def test_a_restatement_the_record_holds_from_days_before_is_proposed_from_the_whole_story():
+    """The headline puts the declarer and its line up front; no sentence passes the warning rules."""
+    rec = small_record()
+    title = "Norland and the glider missiles: the Citadel's position"
+    text = (
+        "NORDHAVEN — Norland's position on long-range glider missiles for Sudria was set out again at a "
+        "briefing on Thursday.\n\nThe suppliers were named one by one."
+    )
+
+    def restatements():
+        analysis = text_analyse(text=text, title=title, published_on=DAY)
+        return [(f.declarer, f.red_line) for f in analysis.findings if f.kind == "restatement"]
+
+    assert restatements() == []
+    _record_state(rec["line"], last_reaffirmed_on=DAY - datetime.timedelta(days=1))
+    assert restatements() == [(rec["norland"].pk, rec["line"].pk)]

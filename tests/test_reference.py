@@ -122,3 +122,35 @@ def test_the_reference_record_loads_deep_with_its_theatres_and_every_status_and_
     assert all(stats["by_status"][status] > 0 for status in ("active", "crossed", "enforced", "withdrawn"))
     assert all(count > 0 for count in stats["by_category"].values())
     assert len({line["theatre"] for line in data["red_lines"]}) >= 12
+
+
+def _cited_urls() -> set[str]:
+    urls: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("url") and "publisher" in node:
+                urls.add(node["url"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(REFERENCE_FILE.read_text(encoding="utf-8")))
+    return urls
+
+
+def _tsv_urls(name: str) -> set[str]:
+    import csv
+
+    with (REFERENCE_FILE.parent / name).open(encoding="utf-8", newline="") as fh:
+        return {row["url"] for row in csv.DictReader(fh, delimiter="\t")}
+
+
+def test_every_cited_page_has_the_query_that_found_it_and_unconfirmed_titles_are_listed():
+    """A curator can re-find each page, and knows which titles were read from an address."""
+    cited = _cited_urls()
+    assert cited and cited <= _tsv_urls("sources.tsv")
+    to_confirm = _tsv_urls("titles_to_confirm.tsv")
+    assert to_confirm and to_confirm <= cited

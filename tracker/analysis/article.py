@@ -137,3 +137,35 @@ def declaration_signals(
         "title_declarer": 1.0 if {declarer, declarer_state} & story.title_actors else 0.0,
         "crossing_here": 1.0 if crossing_here else 0.0,
     }
+
+
+def restatement_record_signals(line: LineProfile, published_on: datetime.date) -> dict:
+    """What the record knows: the line declared, or restated, in the days around the story."""
+    since_declared = _days(line.declared_on, published_on)
+    since_reaffirmed = _days(line.last_reaffirmed_on, published_on)
+    return {
+        "near_declared": 1.0 if since_declared is not None and 0 <= since_declared <= 3 else 0.0,
+        "near_reaffirmed": 1.0
+        if since_reaffirmed is not None and -1 <= since_reaffirmed <= NEAR_DAYS
+        else 0.0,
+    }
+
+
+def restatement_signals(line: LineProfile, story: StoryView, index: LineIndex) -> dict:
+    """Signals, each in 0..1, that the story reports the line's declarer drawing or repeating it."""
+    _, body = best_sentence(story, line.line_features, index)
+    return {
+        "title_warns": 1.0 if story.title_warns else 0.0,
+        "title_declarer": 1.0 if line.declarer_group & story.title_actors else 0.0,
+        "lead_declarer": 1.0 if line.declarer_group & story.lead_actors else 0.0,
+        "title_fit": _share(story.title_features, line.trigger_features, index),
+        "body_fit": body,
+    }
+
+
+def restatement_worth_proposing(signals: dict) -> bool:
+    return bool(
+        (signals["near_declared"] or signals["near_reaffirmed"])
+        and (signals["title_declarer"] or signals["lead_declarer"])
+        and max(signals["title_fit"], signals["body_fit"]) >= MIN_SHARE
+    )

@@ -1402,6 +1402,7 @@ def _whole_story(
                     f.declarer, _state_of(matcher, f.declarer), story, crossing_here
                 )
             )
+    _whole_story_declarations(story, readable, candidates, findings, published_on, index, matcher, trace)
     for line in candidates:
         crossing = story_signals.crossing_signals(line, story, published_on, index)
         response = story_signals.response_signals(
@@ -1442,6 +1443,64 @@ def _whole_story(
             )
             if trace is not None:
                 trace.append(f"{kind} {line.slug} from the whole story ({_signals_text(signals)})")
+
+
+def _whole_story_declarations(
+    story: story_signals.StoryView,
+    readable: list[_Sent],
+    candidates: list[LineProfile],
+    findings: list[Finding],
+    published_on: datetime.date,
+    index: LineIndex,
+    matcher: ActorMatcher,
+    trace: list[str] | None,
+) -> None:
+    """Propose, as low-prior findings, the restatement of a line the record has declared or restated
+    in the days around the story, when the story puts its declarer up front and carries its words
+    but no sentence passed the declaration rules for it."""
+    if not readable:
+        return
+    restated = {(f.declarer, f.red_line) for f in findings if f.kind == RESTATEMENT}
+    named = [m.actor_id for s in readable for m in s.mentions]
+    up_front = story.title_actors | story.lead_actors
+    lines = {line.id: line for line in candidates}
+    lines.update((line.id, line) for line in index.declared_by(up_front) if line.declared_on <= published_on)
+    for line in lines.values():
+        if any((member, line.id) in restated for member in line.declarer_group):
+            continue
+        record = story_signals.restatement_record_signals(line, published_on)
+        if not (record["near_declared"] or record["near_reaffirmed"]):
+            continue
+        signals = {**story_signals.restatement_signals(line, story, index), **record}
+        if not story_signals.restatement_worth_proposing(signals):
+            continue
+        # The declarer as the story names it: the line's own declarer when it is up front, else the
+        # first of its side named up front (a spokesman's state), else the first named anywhere.
+        declarer = (
+            line.declared_by
+            if line.declared_by in up_front
+            else next((a for a in named if a in line.declarer_group and a in up_front), None)
+            or next((a for a in named if a in line.declarer_group), line.declared_by)
+        )
+        pos, _ = story_signals.best_sentence(story, line.line_features, index)
+        s = readable[max(pos, 0)]
+        findings.append(
+            Finding(
+                kind=RESTATEMENT,
+                start=s.sentence.start,
+                end=s.sentence.end,
+                evidence=s.sentence.text,
+                score=0.0,
+                declarer=declarer,
+                red_line=line.id,
+                addressees=sorted(line.addressees),
+                actors=[declarer, *sorted(line.addressees)],
+                trigger=line.title,
+                signals={**signals, STORY: 1.0},
+            )
+        )
+        if trace is not None:
+            trace.append(f"restatement {line.slug} from the whole story ({_signals_text(signals)})")
 
 
 _COORDINATED = re.compile(r"^\s*(?:,|and|, and)\s*(?:the\s+)?$", re.I)
