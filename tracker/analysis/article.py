@@ -116,16 +116,23 @@ def response_record_signals(line: LineProfile, published_on: datetime.date) -> d
 
 
 def crossing_worth_proposing(signals: dict) -> bool:
-    return max(signals["title_fit"], signals["body_fit"]) >= MIN_SHARE and (
-        signals["doer_named"] or signals["title_fit"] >= MIN_SHARE
+    """A whole-story crossing needs the record's help (crossed in the days before) and a story
+    that carries the trigger's words, with its doer up front or the trigger in the headline."""
+    return bool(
+        signals["near_crossing"]
+        and max(signals["title_fit"], signals["body_fit"]) >= MIN_SHARE
+        and (signals["doer_named"] or signals["title_fit"] >= MIN_SHARE)
     )
 
 
-def response_worth_proposing(line: LineProfile, signals: dict, published_on: datetime.date) -> bool:
-    crossed = signals["crossed_here"] or (
-        line.first_crossed_on is not None and line.first_crossed_on <= published_on
+def response_worth_proposing(signals: dict) -> bool:
+    """A whole-story response needs the record's help (the line crossed lately, or answered in the
+    days before) and the declarer's side up front, acting or answering."""
+    return bool(
+        (signals["near_response"] or signals["recent_crossing"])
+        and signals["declarer_named"]
+        and (signals["acts"] or signals["answer"])
     )
-    return bool(crossed and signals["declarer_named"] and (signals["acts"] or signals["answer"]))
 
 
 def declaration_signals(

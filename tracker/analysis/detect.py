@@ -1417,14 +1417,14 @@ def _whole_story(
                 if kind == CROSSING:
                     finding.signals.update(signals)
                 continue
+            signals = {**signals, **record(line, published_on)}
             worth = (
                 story_signals.crossing_worth_proposing(signals)
                 if kind == CROSSING
-                else story_signals.response_worth_proposing(line, signals, published_on)
+                else story_signals.response_worth_proposing(signals)
             )
             if not worth or not readable:
                 continue
-            signals = {**signals, **record(line, published_on)}
             pos, _ = story_signals.best_sentence(story, wanted or line.trigger_features, index)
             s = readable[pos] if pos >= 0 else readable[0]
             findings.append(
