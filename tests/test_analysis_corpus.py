@@ -61,3 +61,17 @@ def test_the_analyser_holds_its_figures_on_the_frozen_check_set_and_beats_the_ba
         assert report.ours[kind].f1 >= floor, (kind, report.ours[kind].f1)
         assert report.ours[kind].f1 > report.baseline[kind].f1 + 0.15
     assert report.scored and all(0.0 <= score <= 1.0 for _, score, _, _ in report.scored)
+
+
+@pytest.mark.django_db
+def test_without_the_record_dates_each_article_is_read_as_a_first_report():
+    """What the rules alone find: no whole-story proposal leans on a crossing, response or
+    restatement the record already holds (the line's own declaration date stays known: the line is
+    in the record), and the record's help shows in the crossings found."""
+    record, articles = set_paths("check")
+    first = evaluate(record_path=record, articles_path=articles, min_score=0.0, record_dates=False)
+    helped = ("near_crossing", "near_response", "near_reaffirmed", "recent_crossing")
+    assert not any(signals.get(name) for _, _, _, signals in first.scored for name in helped)
+    known = evaluate(record_path=record, articles_path=articles, min_score=0.0)
+    assert any(signals.get("near_crossing") for _, _, _, signals in known.scored)
+    assert known.ours["crossings"].tp > first.ours["crossings"].tp

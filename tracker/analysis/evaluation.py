@@ -295,12 +295,15 @@ def evaluate(
     min_score: float | None = None,
     explain: bool = False,
     raw: bool = False,
+    record_dates: bool = True,
 ) -> Report:
     """Score analyser and baseline on a labelled set; the database is left as it was.
 
     `min_score` drops candidates below it, as the product does (default: ANALYSIS_MIN_SCORE).
     With `explain`, each article with a miss or a false alarm gets the trace of the rules; with
-    `raw`, scores are the rules' own, without the calibration model (what the model is fitted on)."""
+    `raw`, scores are the rules' own, without the calibration model (what the model is fitted on).
+    Without `record_dates`, the record's crossing, response and restatement dates are hidden, as for
+    a first report of each event."""
     from django.conf import settings
 
     if min_score is None:
@@ -317,6 +320,9 @@ def evaluate(
             matcher = actor_matcher_from(Actor.objects.filter(pk__in=actor_ids))
             index = line_index_from(RedLine.objects.filter(pk__in=line_ids), matcher)
             _unrename(matcher, index, rename)
+            if not record_dates:
+                for line in index.lines:
+                    line.first_crossed_on = line.first_response_on = line.last_reaffirmed_on = None
             for article in articles:
                 report.articles += 1
                 published = datetime.date.fromisoformat(article["published_on"])

@@ -34,6 +34,12 @@ class Command(BaseCommand):
             help="first fit the calibration model on this set (only --set tune) and save it",
         )
         parser.add_argument(
+            "--without-record-dates",
+            action="store_true",
+            help="read every article as a first report: the record's crossing, response and "
+            "restatement dates are hidden from the analyser (what the rules alone find)",
+        )
+        parser.add_argument(
             "--explain",
             action="store_true",
             help="per article with a miss or false alarm: the evidence considered and the rule or score "
@@ -64,7 +70,11 @@ class Command(BaseCommand):
             )
         try:
             report = evaluate(
-                record_path=record, articles_path=articles, min_score=min_score, explain=opts["explain"]
+                record_path=record,
+                articles_path=articles,
+                min_score=min_score,
+                explain=opts["explain"],
+                record_dates=not opts["without_record_dates"],
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise CommandError(f"the labelled set could not be read: {exc}") from None
