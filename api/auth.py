@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from api.permissions import is_curator
+from tracker.access import is_curator
 from tracker.middleware import lockout_response
 from tracker.services.tokens import api_token_issue, api_token_revoke
 

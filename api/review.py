@@ -5,27 +5,15 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from api.filters import IdFilter, IdLookupMixin, StrictFilterBackend
 from api.pagination import PagePagination
+from api.permissions import IsCurator
 from tracker.errors import DomainError
 from tracker.models import Actor, Candidate, RedLine
 from tracker.services import review
-
-CURATOR_GROUP = "Curator"
-
-
-class IsReviewer(BasePermission):
-    message = "The review queue needs a token of a curator (Curator group) or staff user."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and user.is_active):
-            return False
-        return user.is_staff or user.groups.filter(name=CURATOR_GROUP).exists()
 
 
 class CandidateSerializer(serializers.ModelSerializer):
@@ -106,7 +94,7 @@ class CandidateViewSet(
 
     lookup_value_regex = r"[0-9]+"
     serializer_class = CandidateSerializer
-    permission_classes = [IsReviewer]
+    permission_classes = [IsCurator]
     pagination_class = PagePagination
     filterset_class = CandidateFilter
     filter_backends = [StrictFilterBackend]

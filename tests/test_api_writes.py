@@ -58,12 +58,14 @@ def test_anonymous_and_non_curator_users_cannot_write(django_user_model):
     assert not Actor.objects.filter(slug="x").exists()
 
 
-def test_staff_without_the_group_may_write(django_user_model):
+def test_staff_without_the_group_may_not_write(django_user_model):
+    """``is_staff`` only opens admin's door; the Curator group (or superuser) gives the rights."""
     staff = django_user_model.objects.create_user("staff", password="staff-pass-123", is_staff=True)
     client = APIClient()
     client.force_authenticate(staff)
     response = client.post("/api/v1/actors/", {"slug": "x", "name": "X", "kind": "state"}, format="json")
-    assert response.status_code == 201
+    assert response.status_code == 403
+    assert not Actor.objects.filter(slug="x").exists()
 
 
 def test_a_curator_creates_a_line_through_the_services_with_audit(curator_api, curator):

@@ -77,6 +77,7 @@ from tracker.services import record
 OutboxTask.objects.all().delete()
 Webhook.objects.all().delete()
 user, _ = User.objects.get_or_create(username="fault-curator", defaults={"is_staff": True})
+user.groups.add(Group.objects.get_or_create(name="Curator")[0])
 token = api_token_issue(user=user)
 suffix = uuid.uuid4().hex[:8]
 actor = record.actor_create(slug=f"fault-actor-{suffix}", name=f"Fault actor {suffix}", kind="state")

@@ -121,7 +121,7 @@ def stack(tmp_path) -> Iterator[dict]:
         manage = [sys.executable, "manage.py"]
         for args in (
             ["migrate", "--noinput"],
-            ["shell", "-c", "from django.contrib.auth.models import User; User.objects.create_user('pg-curator', is_staff=True)"],
+            ["shell", "-c", "from django.contrib.auth.models import Group, User; User.objects.create_user('pg-curator', is_staff=True).groups.add(Group.objects.get(name='Curator'))"],
         ):  # fmt: skip
             done = subprocess.run(
                 [*manage, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

@@ -1,9 +1,10 @@
-"""Who may do what: the Curator group and its permissions, and what other sites' pages may read."""
+"""Who may do what: who is a curator, the Curator group and its permissions, and what other sites'
+pages may read."""
 
 import re
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AbstractUser, AnonymousUser, Group, Permission
 
 CURATOR_GROUP = "Curator"
 
@@ -20,6 +21,16 @@ CURATOR_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "fetchlog": ("view",),
     "candidate": ("change", "view"),
 }
+
+
+def is_curator(user: AbstractUser | AnonymousUser | None) -> bool:
+    """Whether a user may change the record and work the review queue, on the web, the API and in
+    the token command: an active user who is a superuser or a member of the Curator group.
+    ``is_staff`` alone does not count: it only lets a user sign in to admin, where the Curator
+    group, not the flag, gives the permissions."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=CURATOR_GROUP).exists()
 
 
 def curator_group_ensure() -> Group:

@@ -7,7 +7,6 @@ Anonymous visitors' pages come from the read cache until the record changes (tra
 
 import re
 from datetime import date
-from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
@@ -18,6 +17,7 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from tracker.access import is_curator
 from tracker.models import Actor, Event, RedLine
 from tracker.response_cache import cache_anonymous_page
 from tracker.selectors import actor_pages as actor_reads
@@ -64,12 +64,6 @@ FILTER_LABELS = {
     "q": "Search",
     "ordering": "Sort",
 }
-
-
-def is_curator(user: Any) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_superuser or user.is_staff or user.groups.filter(name="Curator").exists()
 
 
 def _review_url() -> str:

@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from tracker.access import CURATOR_GROUP
+
 
 class Command(BaseCommand):
     help = "Create the local admin account once (password kept in .admin-password) and print its login."
@@ -26,7 +28,7 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
             password_file.write_text(password + "\n")
             password_file.chmod(0o600)
-        user.groups.add(Group.objects.get(name="Curator"))
+        user.groups.add(Group.objects.get(name=CURATOR_GROUP))
         password = password_file.read_text().strip()
         self.stdout.write(
             self.style.SUCCESS(

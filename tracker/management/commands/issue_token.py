@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from api.permissions import is_curator
+from tracker.access import is_curator
 from tracker.services.tokens import api_token_issue
 
 
@@ -22,6 +22,8 @@ class Command(BaseCommand):
             raise CommandError(f"User {user.username!r} is inactive.")
         issued = api_token_issue(user=user, name="manage.py issue_token")
         if not is_curator(user):
-            self.stderr.write(f"Note: {user.username} is not a curator or staff; the token can only read.")
+            self.stderr.write(
+                f"Note: {user.username} is not a curator (Curator group or superuser); the token can only read."
+            )
         self.stderr.write("Copy the key now: it is not stored and cannot be shown again.")
         self.stdout.write(issued.key)
