@@ -50,7 +50,7 @@ def test_the_frozen_check_third_is_split_by_event_not_by_article():
 
 # Figures of this analyser on the frozen check set (see the README's "Analysis" table); a change
 # that loses more than a little on articles it was never tuned on fails here.
-CHECK_FLOORS = {"declarations": 0.40, "crossings": 0.72, "responses": 0.48}
+CHECK_FLOORS = {"declarations": 0.42, "crossings": 0.69, "responses": 0.52}
 
 
 @pytest.mark.django_db
