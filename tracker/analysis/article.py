@@ -85,7 +85,7 @@ def crossing_record_signals(line: LineProfile, published_on: datetime.date) -> d
     proposal weighs these: a sentence the rules accept must stand without the record's help, or a
     first crossing (not yet recorded) would be scored down."""
     since_crossing = _days(line.first_crossed_on, published_on)
-    return {"near_crossing": 1.0 if since_crossing is not None and -1 <= since_crossing <= NEAR_DAYS else 0.0}
+    return {"near_crossing": 1.0 if since_crossing is not None and 0 <= since_crossing <= NEAR_DAYS else 0.0}
 
 
 def response_signals(line: LineProfile, story: StoryView, index: LineIndex, crossed_here: bool) -> dict:
@@ -111,7 +111,7 @@ def response_record_signals(line: LineProfile, published_on: datetime.date) -> d
         "recent_crossing": 1.0
         if since_crossing is not None and 0 <= since_crossing <= RECENT_CROSSING_DAYS
         else 0.0,
-        "near_response": 1.0 if since_response is not None and -1 <= since_response <= NEAR_DAYS else 0.0,
+        "near_response": 1.0 if since_response is not None and 0 <= since_response <= NEAR_DAYS else 0.0,
     }
 
 
@@ -153,7 +153,7 @@ def restatement_record_signals(line: LineProfile, published_on: datetime.date) -
     return {
         "near_declared": 1.0 if since_declared is not None and 0 <= since_declared <= 3 else 0.0,
         "near_reaffirmed": 1.0
-        if since_reaffirmed is not None and -1 <= since_reaffirmed <= NEAR_DAYS
+        if since_reaffirmed is not None and 0 <= since_reaffirmed <= NEAR_DAYS
         else 0.0,
     }
 
