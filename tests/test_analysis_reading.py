@@ -300,7 +300,13 @@ WARNING = (
 
 
 @pytest.mark.parametrize(
-    ("text", "restated"), [(WARNING, True), (f"Talks went on.\n\nTalks stalled.\n\n{WARNING}", False)]
+    ("text", "restated"),
+    [
+        (WARNING, True),
+        (f"Talks went on.\n\nTalks stalled.\n\n{WARNING}", False),
+        # An extracted page opens with its headline and byline lines: the lead is the prose after them.
+        (f"Berg warns on glider missiles\n\nBy World Desk | 1 May 2024\n\n{WARNING}", True),
+    ],
 )
 def test_has_warned_is_the_news_in_the_lead_and_a_recap_further_down(rec, text, restated):
     expected = [("restatement", "ivar-berg", "norland-deep-strikes-2024")] if restated else []

@@ -111,6 +111,7 @@ class _Sent:
     mentions: list[Mention]
     boilerplate: bool
     features: set[str] = field(default_factory=set)
+    lead: bool = False  # in the story's first two paragraphs of prose (after headline and byline lines)
     speaker: int | None = None
     is_declaration: bool = False
     is_warning_talk: bool = False
@@ -229,6 +230,16 @@ def _sentences(text: str, tokens: list[Token], mentions: list[Mention]) -> list[
                 features=features_of(sentence.text),
             )
         )
+    # Extracted pages open with the headline, a byline or a date line: the lead is the first two
+    # paragraphs that hold a sentence of prose.
+    lead: list[int] = []
+    for s in out:
+        if not s.boilerplate and s.sentence.paragraph not in lead:
+            lead.append(s.sentence.paragraph)
+            if len(lead) == 2:
+                break
+    for s in out:
+        s.lead = s.sentence.paragraph in lead
     return out
 
 
@@ -551,7 +562,7 @@ def _declarations(
                 "condition": 1.0 if condition else 0.0,
                 "bare": 1.0 if score == 0.5 else 0.0,
                 "modal": 1.0 if modal else 0.0,
-                "lead": 1.0 if s.sentence.paragraph <= 1 else 0.0,
+                "lead": 1.0 if s.lead else 0.0,
             },
         )
         if trace is not None:
@@ -586,7 +597,7 @@ def _recap(s: _Sent) -> bool:
     matched = [p for p in _BACKGROUND if p.search(text)]
     if not matched:
         return False
-    if s.sentence.paragraph <= 1 and matched == [_BACKGROUND[0]]:
+    if s.lead and matched == [_BACKGROUND[0]]:
         return not all(_FRESH_PERFECT.fullmatch(m.group(0)) for m in _BACKGROUND[0].finditer(text))
     return True
 
