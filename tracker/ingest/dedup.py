@@ -16,8 +16,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from datasketch import MinHash
-
 BANDS = 8
 ROWS = 4
 SHINGLE = 3
@@ -80,6 +78,10 @@ def lsh_bands(text: str) -> list[int]:
 def _bands(items: set[str] | frozenset[str]) -> list[int]:
     if not items:
         return []
+    # Imported here: datasketch brings scipy, a second and a half at every start of Django (each
+    # manage.py command, the dev server), and only ingestion needs it.
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=BANDS * ROWS, seed=7)
     minhash.update_batch([s.encode() for s in items])
     values = minhash.hashvalues
