@@ -116,7 +116,9 @@ def main(argv: list[str]) -> int:
             child.wait()
         stopped = stop(server)
         print(
-            "Embedded PostgreSQL stopped" if stopped else "Embedded PostgreSQL left running for another command",
+            "Embedded PostgreSQL stopped"
+            if stopped
+            else "Embedded PostgreSQL left running for another command",
             file=sys.stderr,
         )
     return 128 - returncode if returncode < 0 else returncode

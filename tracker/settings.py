@@ -100,12 +100,12 @@ DATABASE_URL = env.str("DATABASE_URL", default="") or devdb.database_url()
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://...)")
-# A socket directory given as `?host=/dir` (libpq's spelling) is the connection's host.
-if "host" in DATABASES["default"].get("OPTIONS", {}):
-    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
+# A socket directory given as `?host=/dir` (libpq's spelling, and its `&port=`) is the host.
+for _part in ("host", "port"):
+    if _part in DATABASES["default"].get("OPTIONS", {}):
+        DATABASES["default"][_part.upper()] = DATABASES["default"]["OPTIONS"].pop(_part)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-IS_POSTGRES = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
