@@ -92,5 +92,11 @@ def _bands(items: set[str] | frozenset[str]) -> list[int]:
     return bands
 
 
+def dedup_warm_up() -> None:
+    """Load the hashing now: a worker does it before its pool forks, so no task pays for it (a first
+    fetch slowed by the import would let the rate limiter's tokens pile up into a burst)."""
+    lsh_bands("warm up the near duplicate hashing")
+
+
 def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
