@@ -26,8 +26,10 @@ run: install
 serve:
 	$(PY) manage.py prepare_local
 	@# Without a broker, a scheduler process polls due feeds every minute; it ends with this recipe.
-	$(PY) manage.py run_scheduler & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver $(ADDRESS)
+	@# It starts at low priority, so it does not slow the server's start; the server skips the
+	@# system checks that prepare_local's migrate has just run.
+	nice $(PY) manage.py run_scheduler & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver --skip-checks $(ADDRESS)
 
 browser-deps:
 	@bash scripts/ensure-chromium.sh
