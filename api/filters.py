@@ -16,7 +16,7 @@ from tracker.selectors.actors import actor_name_filter
 from tracker.selectors.red_lines import StaticFilterSet, UtcDateTimeFilter
 
 # Ids are bigint columns (DEFAULT_AUTO_FIELD): a number past them is refused before any query, as
-# PostgreSQL would find nothing and SQLite would raise OverflowError.
+# PostgreSQL would find nothing.
 ID_RANGE = {"min_value": 0, "max_value": 2**63 - 1}  # ids are never negative
 
 

@@ -43,7 +43,6 @@ from tracker.selectors.red_lines import (
     public_red_lines,
     published_red_lines,
     red_line_events,
-    red_line_flat_rows,
 )
 from tracker.selectors.stats import record_stats
 from tracker.services import record
@@ -184,7 +183,6 @@ class RedLineViewSet(
     filterset_class = RedLineFilter
     input_serializer_class = s.RedLineInputSerializer
     export_name = "red-lines"
-    export_flat_rows = staticmethod(red_line_flat_rows)
     export_csv_chunks = staticmethod(red_line_csv_chunks)
 
     @property

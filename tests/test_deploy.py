@@ -4,7 +4,14 @@ import os
 import secrets
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+
+import psycopg2
+import pytest
+
+from tests.ingest_support import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -54,9 +61,32 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_a_database_not_migrated_is_one_line_and_a_closed_pipe_is_quiet(tmp_path):
-    bare = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    result = run([sys.executable, "manage.py", "check_record"], DATABASE_URL=bare)
+def test_a_database_url_that_is_not_postgresql_is_refused():
+    result = run([sys.executable, "manage.py", "check"], DATABASE_URL="mysql://user@localhost/redline")
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "Configuration error: DATABASE_URL must name a PostgreSQL database (postgres://...)"
+    )
+
+
+@pytest.fixture
+def bare_database() -> Iterator[str]:
+    """The URL of an empty database (never migrated) on the test database's server."""
+    name = f"rl_bare_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(database_url("postgres"))
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {name}")
+        yield database_url(name)
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    finally:
+        admin.close()
+
+
+def test_a_database_not_migrated_is_one_line_and_a_closed_pipe_is_quiet(bare_database):
+    result = run([sys.executable, "manage.py", "check_record"], DATABASE_URL=bare_database)
     assert result.returncode != 0
     assert result.stderr.startswith("Database error: ") and "manage.py migrate" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

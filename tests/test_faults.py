@@ -1,8 +1,8 @@
 """Degrades, never breaks: real outages of Redis and PostgreSQL connections under a running stack.
 
 The stack is real and private to this file: our own redis-server on port 6390, our own PostgreSQL
-database ``rl_ops_fault`` on the shared server, gunicorn (1 worker), a Celery worker and Celery beat.
-We never stop the shared Redis (6379) or PostgreSQL (5432): Redis is stopped by shutting down our
+database ``rl_ops_fault`` on the test database's server, gunicorn (1 worker), a Celery worker and
+Celery beat. We never stop the shared Redis (6379) or the PostgreSQL server: Redis is stopped by shutting down our
 own server; PostgreSQL's outage is caused at the connection level, by terminating every backend
 connected to our database (what a PostgreSQL restart does to clients), with pg_terminate_backend.
 """
@@ -23,14 +23,13 @@ import psycopg2
 import pytest
 import requests
 
-from tests.ingest_support import PrivateRedis, free_port
+from tests.ingest_support import PrivateRedis, database_url, free_port
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 REDIS_PORT = 6390
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 FAULT_DB = "rl_ops_fault"
 
 
@@ -94,7 +93,7 @@ def stack(tmp_path_factory) -> Iterator[dict]:
     workdir = tmp_path_factory.mktemp("faults")
     redis_server = PrivateRedis(workdir, REDIS_PORT)
     redis_server.start()
-    admin = psycopg2.connect(PG_ADMIN)
+    admin = psycopg2.connect(database_url("postgres"))
     admin.autocommit = True
     with admin.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [FAULT_DB])
@@ -105,7 +104,7 @@ def stack(tmp_path_factory) -> Iterator[dict]:
     env.update(
         DJANGO_SETTINGS_MODULE="tracker.settings",
         DEBUG="true",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{FAULT_DB}",
+        DATABASE_URL=database_url(FAULT_DB),
         REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
         CELERY_TASK_ALWAYS_EAGER="false",
         FETCH_ALLOW_LOOPBACK="true",
@@ -238,7 +237,7 @@ def record_event(stack: dict, summary: str) -> requests.Response:
 
 
 def outbox_size() -> int:
-    with psycopg2.connect(f"postgres://postgres@127.0.0.1:5432/{FAULT_DB}") as conn, conn.cursor() as cur:
+    with psycopg2.connect(database_url(FAULT_DB)) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM tracker_outboxtask")
         return cur.fetchone()[0]
 
@@ -285,7 +284,7 @@ def test_with_redis_stopped_reads_keep_serving_and_tasks_wait_then_flow_when_it_
 def test_after_postgres_drops_every_connection_app_and_worker_recover(stack):
     base = stack["base"]
     assert requests.get(f"{base}/api/v1/red-lines/", timeout=10).status_code == 200  # hold a connection
-    admin = psycopg2.connect(PG_ADMIN)
+    admin = psycopg2.connect(database_url("postgres"))
     admin.autocommit = True
     with admin.cursor() as cur:
         cur.execute(

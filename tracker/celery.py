@@ -1,7 +1,7 @@
 """The Celery app, configured from Django settings (``CELERY_*``), and the worker's process hygiene.
 
 - Before the prefork pool forks, the worker's main process loads what every task of the ingestion
-  needs (trafilatura, lxml, the language model) and freezes its heap, so the pool processes share
+  needs (trafilatura, lxml, the language model, datasketch) and freezes its heap, so the pool processes share
   those pages instead of each loading and copying them.
 - Around every task Django's own per-request rules apply, as in a web request: the query log is
   emptied (it grows without end under DEBUG otherwise) and a connection is closed only when it is
@@ -25,9 +25,11 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 def _preload_before_fork(**kwargs: Any) -> None:
+    from tracker.ingest.dedup import dedup_warm_up
     from tracker.ingest.extract import extraction_warm_up
 
     extraction_warm_up()
+    dedup_warm_up()
     gc.collect()
     gc.freeze()
 

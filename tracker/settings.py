@@ -1,6 +1,7 @@
 """Settings for Red Line Tracker, read from the environment (12-factor).
 
-Development defaults need nothing: SQLite, no broker (tasks run eagerly), DEBUG on.
+Development defaults need nothing: the embedded PostgreSQL of `make run` / `make test`
+(tracker/devdb.py), no broker (tasks run eagerly), DEBUG on.
 Production (DEBUG=false) refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from tracker import devdb
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -91,11 +94,18 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+# PostgreSQL only. Without DATABASE_URL: the embedded server that `make run` and `make test` start
+# in .pgdata/ (tracker/devdb.py), reached on its Unix socket.
+DATABASE_URL = env.str("DATABASE_URL", default="") or devdb.database_url()
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://...)")
+# A socket directory given as `?host=/dir` (libpq's spelling, and its `&port=`) is the host.
+for _part in ("host", "port"):
+    if _part in DATABASES["default"].get("OPTIONS", {}):
+        DATABASES["default"][_part.upper()] = DATABASES["default"]["OPTIONS"].pop(_part)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

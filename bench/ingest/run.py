@@ -121,20 +121,16 @@ def setup_database() -> None:
 
 
 def empty_ingest_tables() -> None:
-    """Empty the ingestion tables. On PostgreSQL with TRUNCATE ... CASCADE, which empties every table
-    referencing them too (sources, candidates: the bench database holds nothing else); deleting a
-    million articles row by row through the ORM takes minutes."""
+    """Empty the ingestion tables with TRUNCATE ... CASCADE, which empties every table referencing
+    them too (sources, candidates: the bench database holds nothing else); deleting a million
+    articles row by row through the ORM takes minutes."""
     from django.db import connection
 
     from tracker.models import Article, ArticleBand, Feed, FeedPoll, FetchLog
 
     models = (FetchLog, ArticleBand, FeedPoll, Article, Feed)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in models)} RESTART IDENTITY CASCADE")
-        return
-    for model in models:
-        model.objects.all().delete()
+    with connection.cursor() as cur:
+        cur.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in models)} RESTART IDENTITY CASCADE")
 
 
 def memory(pids: list[int], per_process: dict[int, int] | None = None) -> tuple[int, int]:
@@ -349,15 +345,10 @@ class _ArticleRows:
 
 
 def dedup_lookup(store_sizes: list[int]) -> None:
-    from django.db import connection
-
     from tests.ingest_support import story
     from tracker.ingest.articles import duplicate_find
     from tracker.ingest.dedup import fingerprint
 
-    if connection.vendor != "postgresql":
-        print("duplicate lookup: needs PostgreSQL (COPY)")
-        return
     empty_ingest_tables()
     have = 0
     probes = [story(900_000 + i, 15) for i in range(200)]

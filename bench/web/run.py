@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     counts = (Actor.objects.count(), RedLine.objects.count(), Event.objects.count())
-    print(f"database: {connection.settings_dict['NAME']} ({connection.vendor})")
+    print(f"database: {connection.settings_dict['NAME']}")
     print(f"record: {counts[0]:,} actors, {counts[1]:,} red lines, {counts[2]:,} events")
     client = Client()
     print(

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.utils import timezone
 
@@ -103,12 +103,7 @@ def duplicate_find(
         .values_list("article_id", "exact")
         .distinct()[:MAX_NEAR_CANDIDATES]
     )
-    if not print_.bands:
-        rows = list(exact)
-    elif connections[exact.db].features.supports_slicing_ordering_in_compound:
-        rows = list(exact.union(near, all=True))
-    else:  # SQLite: no LIMIT inside a UNION, so two round trips
-        rows = list(exact) or list(near)
+    rows = list(exact.union(near, all=True)) if print_.bands else list(exact)
     for article_id, is_exact in rows:
         if is_exact:
             return Article.from_db(exact.db, ["id"], [article_id])

@@ -16,8 +16,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from datasketch import MinHash
-
 BANDS = 8
 ROWS = 4
 SHINGLE = 3
@@ -80,6 +78,10 @@ def lsh_bands(text: str) -> list[int]:
 def _bands(items: set[str] | frozenset[str]) -> list[int]:
     if not items:
         return []
+    # Imported here: datasketch brings scipy, a second and a half at every start of Django (each
+    # manage.py command, the dev server), and only ingestion needs it.
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=BANDS * ROWS, seed=7)
     minhash.update_batch([s.encode() for s in items])
     values = minhash.hashvalues
@@ -88,6 +90,12 @@ def _bands(items: set[str] | frozenset[str]) -> list[int]:
         chunk = bytes([band]) + values[band * ROWS : (band + 1) * ROWS].tobytes()
         bands.append(int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "big", signed=True))
     return bands
+
+
+def dedup_warm_up() -> None:
+    """Load the hashing now: a worker does it before its pool forks, so no task pays for it (a first
+    fetch slowed by the import would let the rate limiter's tokens pile up into a burst)."""
+    lsh_bands("warm up the near duplicate hashing")
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

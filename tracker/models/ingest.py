@@ -81,7 +81,7 @@ class Article(TimeStamped):
     )
     fetched_at = models.DateTimeField(null=True, blank=True)
     analysed_at = models.DateTimeField(null=True, blank=True)
-    # Full-text document kept by a PostgreSQL trigger (migration 0003); unused on SQLite.
+    # Full-text document kept by a PostgreSQL trigger (migration 0003).
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:

@@ -222,7 +222,7 @@ class RedLine(SlugInAnyCase, TimeStamped):
     first_response_on = models.DateField(null=True, blank=True, editable=False)
     # A line without any source is a draft: kept for curators, hidden from public views.
     is_published = models.BooleanField(default=False, editable=False, db_index=True)
-    # Full-text document kept by a PostgreSQL trigger (migration 0003); unused on SQLite.
+    # Full-text document kept by a PostgreSQL trigger (migration 0003).
     search_vector = SearchVectorField(null=True, editable=False)
 
     history = HistoricalRecords(

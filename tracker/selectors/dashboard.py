@@ -117,15 +117,15 @@ def record_version() -> str:
     pinned = _pinned_version.get()
     if pinned is not None:
         return pinned
-    sql, params = _record_version_sql(connection.vendor)
+    sql, params = _record_version_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return "-".join(str(v) for v in row) if row else "empty"
 
 
-@lru_cache(maxsize=4)
-def _record_version_sql(vendor: str) -> tuple[str, tuple]:
+@lru_cache(maxsize=1)
+def _record_version_sql() -> tuple[str, tuple]:
     """The version query, compiled once per process: building it cost more than running it."""
     query = (
         RedLine.objects.order_by("-updated_at")

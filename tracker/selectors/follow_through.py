@@ -12,7 +12,6 @@ from datetime import date
 from statistics import median
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
@@ -97,7 +96,7 @@ def line_outcomes(qs: QuerySet[RedLine]) -> QuerySet:
     """Per line, computed from its events: declarer, category, declared_on, first crossing, first response.
 
     Both dates are correlated subqueries over sourced events, so there is one row per line
-    (no GROUP BY over joined events) and it runs the same on PostgreSQL and SQLite.
+    (no GROUP BY over joined events).
     """
     return (
         qs.order_by()
@@ -160,18 +159,12 @@ AGGREGATES = {
     "median_days_to_response": _Median(_DaysBetween(F("first_response_on"), F("first_crossed_on"))),
     "median_days_to_first_crossing": _Median(_DaysBetween(F("first_crossed_on"), F("declared_on"))),
 }
-STORED = ("declared_on", "first_crossed_on", "first_response_on")
 
 
 def _grouped_stored(qs: QuerySet[RedLine], key: str) -> dict[Any, FollowThrough]:
-    """Figures per value of `key` from the stored outcomes: in SQL on PostgreSQL, else in Python."""
-    if connection.vendor == "postgresql":
-        rows = qs.order_by().values(key).annotate(**AGGREGATES)
-        return {row[key]: _figures(row) for row in rows}
-    groups: dict[Any, list[Outcome]] = defaultdict(list)
-    for value, *outcome in qs.order_by().values_list(key, *STORED):
-        groups[value].append(tuple(outcome))
-    return {value: summarise(outcomes) for value, outcomes in groups.items()}
+    """Figures per value of `key` from the stored outcomes, aggregated in SQL."""
+    rows = qs.order_by().values(key).annotate(**AGGREGATES)
+    return {row[key]: _figures(row) for row in rows}
 
 
 def follow_through_for_actor(
@@ -189,9 +182,7 @@ def follow_through_for_actor(
         severity=severity,
         category=category,
     )
-    if connection.vendor == "postgresql":
-        return _figures(qs.order_by().aggregate(**AGGREGATES))
-    return summarise(qs.order_by().values_list(*STORED))
+    return _figures(qs.order_by().aggregate(**AGGREGATES))
 
 
 def follow_through_for_actor_by_category(*, actor: Actor) -> list[tuple[str, FollowThrough]]:

@@ -1,14 +1,14 @@
-"""Fixed-shape reads whose SQL is compiled once per process on PostgreSQL.
+"""Fixed-shape reads whose SQL is compiled once per process.
 
 Building a `values_list()` queryset into SQL costs Django more than PostgreSQL takes to run the
 small indexed reads behind a red line's detail, history and a list page. `prepared_rows(key, build,
 **params)` compiles `build(**placeholders)` once, records where each placeholder landed among the
 SQL parameters, and afterwards only executes that SQL with the real values (and applies the same
-field converters the ORM would). On other databases it runs `build(**params)` through the ORM.
+field converters the ORM would).
 
 Parameters are `int`, `str`, `date` or a list of ints; a list goes through the `any` lookup
-(`field__any=[...]`), which is one array parameter on PostgreSQL (`= ANY(%s)`) and `IN (...)`
-elsewhere, so the SQL does not depend on the list's length.
+(`field__any=[...]`), which is one array parameter (`= ANY(%s)`), so the SQL does not depend on
+the list's length.
 """
 
 from collections.abc import Callable, Hashable
@@ -21,11 +21,11 @@ from django.db.models.lookups import In
 
 
 class AnyOf(In):
-    """`field__any=[...]`: IN on every database; one array parameter on PostgreSQL."""
+    """`field__any=[...]`: `= ANY(%s)`, one array parameter whatever the list's length."""
 
     lookup_name = "any"
 
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s)", [*lhs_params, [v for v in self.rhs if v is not None]]
 
@@ -82,8 +82,6 @@ def prepared_rows(key: Hashable, build: Callable[..., QuerySet], **params: Any) 
     optional filter is a second shape of the query, compiled on its own.
     """
     params = {name: value for name, value in params.items() if value is not None}
-    if connection.vendor != "postgresql":
-        return list(build(**params))
     shape = (key, frozenset(params))
     compiled = _compiled.get(shape)
     if compiled is None:

@@ -1,18 +1,13 @@
 """Reads of red lines shared by the API and the dashboard: one filter set, one search."""
 
 import copy
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from itertools import islice
-from typing import Any
 
 import django_filters
-from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from tracker.models import Actor, Event, RedLine, Source, StatusChange
-from tracker.record_rules import CITATION_FIELDS, source_citation
+from tracker.models import Actor, Event, RedLine, StatusChange
 from tracker.selectors.search import full_text_filter
 from tracker.services import status as rules
 
@@ -126,13 +121,10 @@ class RedLineFilter(StaticFilterSet):
         topic = value.strip().lower()
         if not topic:
             return qs
-        if connection.features.supports_json_field_contains:
-            return qs.filter(topics__contains=[topic])
-        # SQLite has no JSON containment: match the quoted element in the stored JSON text.
-        return qs.filter(topics__icontains=json.dumps(topic))
+        return qs.filter(topics__contains=[topic])
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return full_text_filter(qs, value, fields=("title", "statement", "trigger"))
+        return full_text_filter(qs, value)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         qs = super().filter_queryset(queryset)
@@ -195,37 +187,3 @@ FLAT_COLUMNS = {
     "created_at": "created_at",
     "updated_at": "updated_at",
 }
-
-
-def red_line_flat_rows(qs: QuerySet[RedLine], *, chunk_size: int = 1000) -> Iterator[dict[str, Any]]:
-    """The lines of `qs`, in its order, as flat dicts of plain values (for CSV), without model objects.
-
-    Rows come from a server-side cursor; per chunk of `chunk_size` lines one query reads the
-    addressees' slugs (ordered by name, as on the list) and one the sources' URLs (by date).
-    """
-    plain = [column for column in FLAT_COLUMNS.values() if column]
-    rows = qs.prefetch_related(None).values_list("pk", *plain).iterator(chunk_size=chunk_size)
-    while chunk := list(islice(rows, chunk_size)):
-        ids = [row[0] for row in chunk]
-        addressees: dict[int, list[str]] = {pk: [] for pk in ids}
-        for pk, slug in (
-            RedLine.addressees.through.objects.filter(redline_id__in=ids)
-            .order_by("actor__name", "actor_id")
-            .values_list("redline_id", "actor__slug")
-        ):
-            addressees[pk].append(slug)
-        sources: dict[int, list[str]] = {pk: [] for pk in ids}
-        for pk, *cited in (
-            Source.objects.filter(red_line_id__in=ids)
-            .order_by("published_on", "id")
-            .values_list("red_line_id", *CITATION_FIELDS)
-        ):
-            sources[pk].append(source_citation(**dict(zip(CITATION_FIELDS, cited, strict=True))))
-        for pk, *values in chunk:
-            row = dict(zip(plain, values, strict=True))
-            yield {
-                name: (addressees[pk] if name == "addressees" else sources[pk])
-                if column is None
-                else row[column]
-                for name, column in FLAT_COLUMNS.items()
-            }

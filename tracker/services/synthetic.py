@@ -1,10 +1,9 @@
 """A synthetic record at scale for benchmarks: bulk rows, status derived by the same pure rules.
 
 Rows are built in Python in batches of lines (with their events, sources and status history)
-and written with COPY on PostgreSQL or `bulk_create` elsewhere. Signals do not run, so
-everything they would derive (status, publication, status changes) is computed here with
-`tracker.services.status`, and the actors' counts are recounted once at the end; on PostgreSQL
-the trigger fills `search_vector` as rows arrive.
+and written with COPY. Signals do not run, so everything they would derive (status,
+publication, status changes) is computed here with `tracker.services.status`, and the actors'
+counts are recounted once at the end; the trigger fills `search_vector` as rows arrive.
 """
 
 import csv
@@ -129,7 +128,7 @@ def _name(rng: random.Random) -> str:
 
 
 class _Writer:
-    """Append rows per model and flush them with COPY (PostgreSQL) or bulk_create."""
+    """Append rows per model and flush them with COPY."""
 
     def __init__(self) -> None:
         self.rows: dict[type[models.Model], list[dict[str, Any]]] = {}
@@ -143,10 +142,7 @@ class _Writer:
                 rows = self.rows.pop(model, [])
                 if not rows:
                     continue
-                if connection.vendor == "postgresql":
-                    _copy(model, rows)
-                else:
-                    model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
+                _copy(model, rows)
 
 
 def _cell(value: Any) -> Any:
@@ -250,12 +246,11 @@ def synthetic_record_generate(
         models_touched = [Actor, RedLine, Event, Source, StatusChange, through_addr, through_actors]
         for sql in connection.ops.sequence_reset_sql(no_style(), models_touched):
             cursor.execute(sql)
-        if connection.vendor == "postgresql":
-            # VACUUM too (not possible inside a transaction): a live database's autovacuum keeps
-            # the visibility map that index-only scans (deep list pages) rely on.
-            verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-            for model in models_touched:
-                cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
+        # VACUUM too (not possible inside a transaction): a live database's autovacuum keeps
+        # the visibility map that index-only scans (deep list pages) rely on.
+        verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        for model in models_touched:
+            cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
     return SyntheticReport(
         actors=actors,
         red_lines=counts["lines"],

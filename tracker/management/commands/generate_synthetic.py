@@ -6,7 +6,7 @@ from tracker.services.synthetic import synthetic_record_generate
 
 
 class Command(BaseCommand):
-    help = "Add a synthetic record at scale for benchmarks (COPY on PostgreSQL, bulk inserts elsewhere)."
+    help = "Add a synthetic record at scale for benchmarks (written with COPY)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--actors", type=int, default=2_000)
