@@ -181,7 +181,7 @@ def analyse_text(
         if f.red_line in background:
             findings.append(background[f.red_line][1])  # the crossing this article's response answers
     story, readable = _story(sents, title=title, title_actors=title_actors)
-    _whole_story(story, readable, candidates, findings, published_on, index, matcher, trace)
+    _whole_story(_Story(story, readable, candidates, published_on, index), findings, matcher, trace)
     findings.sort(key=lambda f: f.start)
     for f in findings:
         if f.kind in (CROSSING, RESPONSE) and f.occurred_on is None:
@@ -1391,16 +1391,18 @@ def _story(
     ), readable
 
 
-def _whole_story(
-    story: story_signals.StoryView,
-    readable: list[_Sent],
-    candidates: list[LineProfile],
-    findings: list[Finding],
-    published_on: datetime.date,
-    index: LineIndex,
-    matcher: ActorMatcher,
-    trace: list[str] | None,
-) -> None:
+@dataclass
+class _Story:
+    """One article as the whole-story step reads it."""
+
+    view: story_signals.StoryView
+    readable: list[_Sent]
+    candidates: list[LineProfile]
+    published_on: datetime.date
+    index: LineIndex
+
+
+def _whole_story(st: _Story, findings: list[Finding], matcher: ActorMatcher, trace: list[str] | None) -> None:
     """Add the whole story's signals to each crossing and response the rules found, and propose, as
     low-prior findings the calibration weighs, lines the story as a whole reports without any one
     sentence the rules accept."""
@@ -1410,14 +1412,14 @@ def _whole_story(
         if f.kind in (NEW_RED_LINE, RESTATEMENT) and f.declarer is not None:
             f.signals.update(
                 story_signals.declaration_signals(
-                    f.declarer, _state_of(matcher, f.declarer), story, crossing_here
+                    f.declarer, _state_of(matcher, f.declarer), st.view, crossing_here
                 )
             )
-    _whole_story_declarations(story, readable, candidates, findings, published_on, index, matcher, trace)
-    for line in candidates:
-        crossing = story_signals.crossing_signals(line, story, published_on, index)
+    _whole_story_declarations(st, findings, trace)
+    for line in st.candidates:
+        crossing = story_signals.crossing_signals(line, st.view, st.published_on, st.index)
         response = story_signals.response_signals(
-            line, story, index, crossed_here=(CROSSING, line.id) in found
+            line, st.view, st.index, crossed_here=(CROSSING, line.id) in found
         )
         for kind, signals, record, wanted in (
             (CROSSING, crossing, story_signals.crossing_record_signals, line.trigger_features),
@@ -1428,61 +1430,62 @@ def _whole_story(
                 if kind == CROSSING:
                     finding.signals.update(signals)
                 continue
-            signals = {**signals, **record(line, published_on)}
+            signals = {**signals, **record(line, st.published_on)}
             worth = (
                 story_signals.crossing_worth_proposing(signals)
                 if kind == CROSSING
                 else story_signals.response_worth_proposing(signals)
             )
-            if not worth or not readable:
+            if not worth or not st.readable:
                 continue
-            pos, _ = story_signals.best_sentence(story, wanted or line.trigger_features, index)
-            s = readable[pos] if pos >= 0 else readable[0]
-            findings.append(
-                Finding(
-                    kind=kind,
-                    start=s.sentence.start,
-                    end=s.sentence.end,
-                    evidence=s.sentence.text,
-                    score=0.0,
-                    red_line=line.id,
-                    declarer=line.declared_by if kind == RESPONSE else None,
-                    trigger=line.title if kind == CROSSING else "",
-                    occurred_on=_occurred(s.sentence.text, published_on),
-                    signals={**signals, STORY: 1.0},
-                )
-            )
-            if trace is not None:
-                trace.append(f"{kind} {line.slug} from the whole story ({_signals_text(signals)})")
+            finding = _story_finding(st, kind, line, wanted or line.trigger_features, signals, trace)
+            if kind == RESPONSE:
+                finding.declarer = line.declared_by
+            else:
+                finding.trigger = line.title
+            finding.occurred_on = _occurred(finding.evidence, st.published_on)
+            findings.append(finding)
 
 
-def _whole_story_declarations(
-    story: story_signals.StoryView,
-    readable: list[_Sent],
-    candidates: list[LineProfile],
-    findings: list[Finding],
-    published_on: datetime.date,
-    index: LineIndex,
-    matcher: ActorMatcher,
-    trace: list[str] | None,
-) -> None:
+def _story_finding(
+    st: _Story, kind: str, line: LineProfile, wanted: tuple[str, ...], signals: dict, trace: list[str] | None
+) -> Finding:
+    """A whole-story proposal: its evidence is the sentence carrying most of what the line names."""
+    pos, _ = story_signals.best_sentence(st.view, wanted, st.index)
+    s = st.readable[max(pos, 0)]
+    if trace is not None:
+        trace.append(f"{kind} {line.slug} from the whole story ({_signals_text(signals)})")
+    return Finding(
+        kind=kind,
+        start=s.sentence.start,
+        end=s.sentence.end,
+        evidence=s.sentence.text,
+        score=0.0,
+        red_line=line.id,
+        signals={**signals, STORY: 1.0},
+    )
+
+
+def _whole_story_declarations(st: _Story, findings: list[Finding], trace: list[str] | None) -> None:
     """Propose, as low-prior findings, the restatement of a line the record has declared or restated
     in the days around the story, when the story puts its declarer up front and carries its words
     but no sentence passed the declaration rules for it."""
-    if not readable:
+    if not st.readable:
         return
     restated = {(f.declarer, f.red_line) for f in findings if f.kind == RESTATEMENT}
-    named = [m.actor_id for s in readable for m in s.mentions]
-    up_front = story.title_actors | story.lead_actors
-    lines = {line.id: line for line in candidates}
-    lines.update((line.id, line) for line in index.declared_by(up_front) if line.declared_on <= published_on)
+    named = [m.actor_id for s in st.readable for m in s.mentions]
+    up_front = st.view.title_actors | st.view.lead_actors
+    lines = {line.id: line for line in st.candidates}
+    lines.update(
+        (line.id, line) for line in st.index.declared_by(up_front) if line.declared_on <= st.published_on
+    )
     for line in lines.values():
         if any((member, line.id) in restated for member in line.declarer_group):
             continue
-        record = story_signals.restatement_record_signals(line, published_on)
+        record = story_signals.restatement_record_signals(line, st.published_on)
         if not (record["near_declared"] or record["near_reaffirmed"]):
             continue
-        signals = {**story_signals.restatement_signals(line, story, index), **record}
+        signals = {**story_signals.restatement_signals(line, st.view, st.index), **record}
         if not story_signals.restatement_worth_proposing(signals):
             continue
         # The declarer as the story names it: the line's own declarer when it is up front, else the
@@ -1493,25 +1496,12 @@ def _whole_story_declarations(
             else next((a for a in named if a in line.declarer_group and a in up_front), None)
             or next((a for a in named if a in line.declarer_group), line.declared_by)
         )
-        pos, _ = story_signals.best_sentence(story, line.line_features, index)
-        s = readable[max(pos, 0)]
-        findings.append(
-            Finding(
-                kind=RESTATEMENT,
-                start=s.sentence.start,
-                end=s.sentence.end,
-                evidence=s.sentence.text,
-                score=0.0,
-                declarer=declarer,
-                red_line=line.id,
-                addressees=sorted(line.addressees),
-                actors=[declarer, *sorted(line.addressees)],
-                trigger=line.title,
-                signals={**signals, STORY: 1.0},
-            )
-        )
-        if trace is not None:
-            trace.append(f"restatement {line.slug} from the whole story ({_signals_text(signals)})")
+        finding = _story_finding(st, RESTATEMENT, line, line.line_features, signals, trace)
+        finding.declarer = declarer
+        finding.addressees = sorted(line.addressees)
+        finding.actors = [declarer, *finding.addressees]
+        finding.trigger = line.title
+        findings.append(finding)
 
 
 _COORDINATED = re.compile(r"^\s*(?:,|and|, and)\s*(?:the\s+)?$", re.I)
