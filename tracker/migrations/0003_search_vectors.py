@@ -40,13 +40,11 @@ DROP FUNCTION IF EXISTS tracker_article_search_update();
 
 
 def install_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGERS)
+    schema_editor.execute(TRIGGERS)
 
 
 def drop_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+    schema_editor.execute(DROP)
 
 
 class Migration(migrations.Migration):

@@ -43,7 +43,7 @@ POSTGRES_SQL = [
 
 
 class AddIndexIfMissing(migrations.AddIndex):
-    """AddIndex, but on PostgreSQL an index of that name that already exists is kept."""
+    """AddIndex, but an index of that name that already exists is kept."""
 
     def __init__(self, model_name: str, index: models.Index, sql: tuple[str, str]) -> None:
         super().__init__(model_name, index)
@@ -54,16 +54,10 @@ class AddIndexIfMissing(migrations.AddIndex):
         return name, args, {**kwargs, "sql": self.sql}
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(self.sql[0])
-        else:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        schema_editor.execute(self.sql[0])
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(self.sql[1])
-        else:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        schema_editor.execute(self.sql[1])
 
 
 class Migration(migrations.Migration):
