@@ -298,8 +298,6 @@ class LineIndex:
     by_feature: dict[str, array] = field(default_factory=lambda: defaultdict(_positions))
     by_actor: dict[int, array] = field(default_factory=lambda: defaultdict(_positions))
     by_declarer: dict[int, array] = field(default_factory=lambda: defaultdict(_positions))
-    # An index is built once and read many times: each feature's weight is worked out once.
-    _idf: dict[str, float] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, rows: Iterable[dict], matcher: ActorMatcher) -> "LineIndex":
@@ -320,11 +318,8 @@ class LineIndex:
         return index
 
     def idf(self, feature: str) -> float:
-        weight = self._idf.get(feature)
-        if weight is None:
-            df = len(self.by_feature.get(feature, ()))
-            weight = self._idf[feature] = math.log(1 + (len(self.lines) + 1) / (df + 1)) if df else 0.0
-        return weight
+        df = len(self.by_feature.get(feature, ()))
+        return math.log(1 + (len(self.lines) + 1) / (df + 1)) if df else 0.0
 
     def retrieve(self, *, features: set[str], actors: set[int], limit: int = 25) -> list[LineProfile]:
         """Lines sharing actors and rare features with an article, best first."""
