@@ -231,3 +231,54 @@ def test_refusing_to_draw_red_lines_is_not_drawing_one(rec):
 def test_a_quoted_possessed_red_line_in_narration_is_a_reference(rec):
     text = 'Commentators in Sudria keep returning to Norland\'s "red line" on the Western Pact this week.'
     assert [f for f in _found(rec, text) if f[0] in ("new_red_line", "restatement")] == []
+
+
+# --- who speaks ------------------------------------------------------------------------------------
+
+
+def test_an_envoy_speaks_for_the_state_that_sent_him_not_the_one_he_is_posted_to(rec):
+    text = (
+        "Norland's ambassador to the United States said on Monday that any delivery of glider missiles "
+        "to Sudria would make Washington a party to the war."
+    )
+    declarations = _kinds(_found(rec, text), "restatement") + _kinds(_found(rec, text), "new_red_line")
+    assert [d[1] for d in declarations] == ["norland"]
+
+
+def test_a_named_official_introduced_with_his_post_speaks_for_his_state_later(rec):
+    introduced = (
+        "The Norland envoy to the Western Pact, Oskar Lind, spoke to a television channel on Sunday.\n\n"
+        "If glider missiles reach Sudria, the launchers that fire them will be destroyed, Lind said."
+    )
+    reversed_order = (
+        "Oskar Lind, Norland's envoy to the Western Pact, spoke to a television channel on Sunday.\n\n"
+        "If glider missiles reach Sudria, the launchers that fire them will be destroyed, Lind said."
+    )
+    unknown = "If glider missiles reach Sudria, the launchers that fire them will be destroyed, Lind said."
+    for text in (introduced, reversed_order):
+        found = _found(rec, text)
+        assert {f[1] for f in found if f[0] in ("restatement", "new_red_line")} == {"norland"}
+    assert {f[1] for f in _found(rec, unknown) if f[0] in ("restatement", "new_red_line")} != {"norland"}
+
+
+def test_the_side_told_it_will_bear_the_consequences_is_not_the_one_warning(rec):
+    told = "Sudria will bear the consequences if it keeps firing at Norland's ships in the strait."
+    threat = "Sudria will make Norland pay a heavy price if the shelling of its border towns goes on."
+    assert [f for f in _found(rec, told) if f[1] == "sudria"] == []
+    assert [f[1] for f in _found(rec, threat) if f[0] in ("restatement", "new_red_line")] == ["sudria"]
+
+
+# --- background ------------------------------------------------------------------------------------
+
+
+def test_a_speaker_repeating_an_earlier_warning_now_restates_it(rec):
+    again = (
+        '"Norland has previously made clear that glider missiles for Sudria would make the suppliers '
+        'parties to the war, and that remains so," President Berg said on Monday.'
+    )
+    reported = (
+        "President Berg said on Monday he had warned in March that glider missiles for Sudria would "
+        "make the suppliers parties to the war."
+    )
+    assert [f[0] for f in _found(rec, again)] == ["restatement"]
+    assert [f for f in _found(rec, reported) if f[0] in ("restatement", "new_red_line")] == []

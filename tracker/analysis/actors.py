@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .lexicon import DEMONYMS, LEADER_ROLES, NAME_PARTICLES, PLACES, PRONOUNS, TITLE_WORDS
+from .lexicon import DEMONYMS, LEADER_ROLES, NAME_PARTICLES, PLACES, POSTED_TO, PRONOUNS, TITLE_WORDS
 from .text import Token, tokens_of
 
 _END = "\0"
@@ -160,6 +160,12 @@ class ActorMatcher:
             while k < len(tokens) and tokens[k].norm in TITLE_WORDS and k not in taken:
                 titles += 1
                 k += 1
+            # "the Russian ambassador to Lebanon, Alexander Zasypkin": the name follows the post.
+            gap = 1
+            if titles and k + 1 < len(tokens) and tokens[k].norm in POSTED_TO:
+                post = next((p for p in found if p.first_token in (k + 1, k + 2)), None)
+                if post is not None:
+                    k, gap = post.last_token, 2
             first = k
             while (
                 k < len(tokens)
@@ -168,10 +174,12 @@ class ActorMatcher:
                 and (tokens[k].raw[:1].isupper() or (tokens[k].norm in NAME_PARTICLES and k > first))
                 and tokens[k].norm not in TITLE_WORDS
                 and tokens[k].norm not in PRONOUNS
-                and tokens[k].start - tokens[k - 1].end <= 1
+                and tokens[k].start - tokens[k - 1].end <= (gap if k == first else 1)
             ):
                 k += 1
             possessive = tokens[m.last_token - 1].raw.endswith(("'s", "’s"))
+            if not (titles or possessive) or k == first:
+                first, k = _name_before(tokens, m.first_token, taken)
             if (titles or possessive) and k > first:
                 local.setdefault(tokens[k - 1].norm, m.actor_id)
                 if k - first >= 2 and len(tokens[first].norm) >= 3:
@@ -211,6 +219,25 @@ class ActorMatcher:
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {}
+
+
+def _name_before(tokens: list[Token], at: int, taken: set[int]) -> tuple[int, int]:
+    """The span of "Alexander Zasypkin" in "Alexander Zasypkin, Russia's ambassador": a name, a comma, then
+    the actor's title; an empty span when there is none."""
+    if at == 0 or at - 1 in taken or tokens[at].start - tokens[at - 1].end != 2:
+        return at, at
+    first = at
+    while (
+        first > 0
+        and at - first < 4
+        and first - 1 not in taken
+        and tokens[first - 1].raw[:1].isupper()
+        and tokens[first - 1].norm not in TITLE_WORDS
+        and tokens[first - 1].norm not in PRONOUNS
+        and (first == at or tokens[first].start - tokens[first - 1].end <= 1)
+    ):
+        first -= 1
+    return (first, at) if at - first >= 2 else (at, at)
 
 
 def table_stamp(model: type, tombstone: str) -> tuple:

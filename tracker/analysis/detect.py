@@ -281,7 +281,7 @@ def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tup
                 foreign = True  # '"...," Katz wrote': an unlisted speaker of the quotation
                 continue
         # "X said", "X's spokesman said", "X, visiting Y, said": the subject actor to the left.
-        left = [m for m in s.mentions if max(0, i - 14) <= _local(m, s) < i]
+        left = _posted_to_dropped([m for m in s.mentions if max(0, i - 14) <= _local(m, s) < i], s)
         for m in left:
             if _local(m, s) > 5:
                 break  # "X, visiting Y, said": X opens the sentence
@@ -325,6 +325,21 @@ def _speaker(s: _Sent, focus: int | None, focus_state: int | None = None) -> tup
         if i > 0:
             foreign = True
     return None, foreign
+
+
+def _posted_to_dropped(left: list[Mention], s: _Sent) -> list[Mention]:
+    """Mentions left of a speech verb, without the posts of officials named before them."""
+    kept: list[Mention] = []
+    for m in left:
+        j = _local(m, s)
+        if kept and j >= 2 and s.norms[j - 1] == "the":
+            j -= 1  # "ambassador to the United States"
+        if kept and j >= 1 and s.norms[j - 1] in lx.POSTED_TO:
+            between = s.norms[kept[-1].last_token - s.base : j - 1]
+            if between and all(w in lx.TITLE_WORDS for w in between):
+                continue
+        kept.append(m)
+    return kept
 
 
 def _inside_names(s: _Sent) -> set[int]:
@@ -452,7 +467,11 @@ def _declarations(
         declarer, via = speaker, "speech"
         if declarer is None and quoted and not speaks and last_speaker is not None:
             declarer, via = last_speaker, "quote"  # words inside a quotation are the quoted speaker's
-        if declarer is None and not (foreign and subject is not None and _after_speech(s, subject)):
+        if (
+            declarer is None
+            and not (foreign and subject is not None and _after_speech(s, subject))
+            and not _bears_it(s, subject)
+        ):
             # With an unlisted speaker quoted ("..., the envoy wrote"), the subject is what is said.
             declarer, via = subject, "quoted subject" if foreign and speaks else "subject"
         if declarer is None and not foreign and not speaks and _in_quotation(sents, pos):
@@ -590,12 +609,30 @@ _FRESH_PERFECT = re.compile(
 )
 
 
+# "Blinken said Washington had made clear ...", '"We have previously made clear ...," he said': the
+# speaker repeats the earlier warning now; a restatement, not a recap.
+_SAYS_NOW = re.compile(
+    r"(?<!\bhas )(?<!\bhave )(?<!\bhad )\b(?:said|says|told|tells|wrote|writes|added)\b", re.I
+)
+_PERFECT = (_BACKGROUND[0], next(p for p in _BACKGROUND if p.pattern.startswith(r"\bhad (?:said")))
+
+
+def _said_again(text: str, matched: list[re.Pattern]) -> bool:
+    if not all(p in _PERFECT for p in matched):
+        return False
+    first = min(m.start() for p in matched for m in p.finditer(text))
+    if _QUOTE_MARKS.search(text[:first]):
+        return _SAYS_NOW.search(text, first) is not None
+    says = _SAYS_NOW.search(text)
+    return says is not None and says.start() < first and text[first:].lower().startswith(("has ", "have "))
+
+
 def _recap(s: _Sent) -> bool:
     """The sentence retells an earlier warning. In the lead, "Putin has warned that ..." with no
     other sign of the past is how a story tells today's news, not a recap."""
     text = s.sentence.text
     matched = [p for p in _BACKGROUND if p.search(text)]
-    if not matched:
+    if not matched or _said_again(text, matched):
         return False
     if s.lead and matched == [_BACKGROUND[0]]:
         return not all(_FRESH_PERFECT.fullmatch(m.group(0)) for m in _BACKGROUND[0].finditer(text))
@@ -635,6 +672,20 @@ def _subject(s: _Sent, allow_head: bool = True) -> int | None:
             if norms[k - 1] == "that" or any(w in lx.FUTURE_MODALS for w in after):
                 return m.actor_id
     return None
+
+
+def _bears_it(s: _Sent, actor: int | None) -> bool:
+    """ "The Houthis will bear the consequences", "Moscow would pay a high price": the subject is who
+    is warned, not who warns."""
+    for m in s.mentions:
+        if m.actor_id != actor:
+            continue
+        after = s.norms[m.last_token - s.base : m.last_token - s.base + 4]
+        modal = next((i for i, w in enumerate(after) if w in lx.FUTURE_MODALS), None)
+        told = after[modal + 1 :] if modal is not None else []
+        if any(w in lx.SUFFERED for w in told) and not any(w in ("make", "let") for w in told):
+            return True  # not "Moscow will make them pay"
+    return False
 
 
 def _token_at(s: _Sent, offset: int) -> int:

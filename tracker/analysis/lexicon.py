@@ -175,6 +175,12 @@ TITLE_WORDS = frozenset(
 # A demonym followed by one of these names the country's leader: "the Russian leader".
 LEADER_ROLES = frozenset({"president", "leader", "premier", "chancellor"})
 
+# "ambassador to France", "envoy at the UN": the post of an official, not the official's side.
+POSTED_TO = frozenset({"to", "in", "at", "toward", "towards"})
+
+# "X will bear / pay / face ...": what the warned side is told it will suffer.
+SUFFERED = frozenset({"bear", "pay", "face", "suffer", "regret", "held", "punished"})
+
 # Titles of officials: "Foreign Minister Anna Holt said" is an official of the state in focus.
 TITLE_ROLES = frozenset(
     {
