@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tracker.ingest.http import public_url_validator
+from tracker.lib.safe_http import public_url_validator
 
 from .record import Actor, RedLine
 
