@@ -8,8 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracker.lib.safe_http import public_url_validator
-
-from .record import Actor, RedLine
+from tracker.models.record import Actor, RedLine
 
 
 class Follow(models.Model):

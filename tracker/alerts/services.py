@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from tracker.alerts.models import AlertKind
 from tracker.errors import DomainError
 from tracker.lib import safe_http
 from tracker.models import (
@@ -39,7 +40,6 @@ from tracker.models import (
     Webhook,
     WebhookDelivery,
 )
-from tracker.models.alerts import AlertKind
 from tracker.selectors.red_lines import RedLineFilter
 from tracker.services.outbox import task_enqueue_on_commit
 
