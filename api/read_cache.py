@@ -1,15 +1,15 @@
 """Anonymous GETs of public reads answered from the read cache until the record changes.
 
-The cache itself is the dashboard's (tracker.response_cache); the API adds the negotiated media type
-to the key. Signed-in users, the browsable API, streamed exports and anything but a 200 always go
-through the view.
+The cache is the one the dashboard uses too (tracker.lib.response_cache); the API adds the
+negotiated media type to the key. Signed-in users, the browsable API, streamed exports and anything
+but a 200 always go through the view.
 """
 
 from typing import Any
 
 from rest_framework.request import Request
 
-from tracker.response_cache import cached_response
+from tracker.lib.response_cache import cached_response
 
 UNCACHED_FORMATS = {"api", "csv", "jsonl"}
 

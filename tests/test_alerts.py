@@ -10,8 +10,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from tests.factories import ActorFactory, RedLineFactory
+from tracker.alerts import services as alerts
 from tracker.models import Follow, Notification, Webhook, WebhookDelivery
-from tracker.services import alerts, record
+from tracker.services import record
 
 SOURCE = {"url": "https://news.example.org/a", "publisher": "Example News", "title": "Report"}
 

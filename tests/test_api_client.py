@@ -14,7 +14,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from tracker.services.synthetic import synthetic_record_generate
+from bench.synthetic import synthetic_record_generate
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 

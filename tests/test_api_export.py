@@ -11,10 +11,10 @@ from rest_framework.test import APIClient
 
 from api.renderers import csv_cell
 from api.views import RedLineViewSet
+from bench.synthetic import synthetic_record_generate
 from tests.factories import ActorFactory, EventFactory, RedLineFactory, SourceFactory
 from tracker.models import RedLine
 from tracker.selectors import red_line_csv
-from tracker.services.synthetic import synthetic_record_generate
 
 pytestmark = pytest.mark.django_db
 

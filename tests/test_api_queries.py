@@ -5,8 +5,8 @@ from django.core.cache import cache
 from django.db.models import Count
 from rest_framework.test import APIClient
 
+from bench.synthetic import synthetic_record_generate
 from tracker.models import Actor, Event, RedLine
-from tracker.services.synthetic import synthetic_record_generate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixed_day")]  # synthetic records
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
+from bench.synthetic import synthetic_record_generate
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
 from tracker.models import Actor
 from tracker.selectors.follow_through import (
@@ -14,7 +15,6 @@ from tracker.selectors.follow_through import (
     follow_through_grouped_computed,
 )
 from tracker.services.reference import demo_record_load
-from tracker.services.synthetic import synthetic_record_generate
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

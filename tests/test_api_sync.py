@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from bench.synthetic import synthetic_record_generate
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
-from tracker.services.synthetic import synthetic_record_generate
 from tracker.services.tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from tests.ingest_support import LocalServer, Reply, html
-from tracker.ingest.http import BlockedAddress, FetchError, fetch, url_check
+from tracker.lib.safe_http import BlockedAddress, FetchError, fetch, url_check
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from tracker.ingest.urls import InvalidURL, url_canonicalise
+from tracker.ingest.canonical_urls import InvalidURL, url_canonicalise
 
 
 @pytest.mark.parametrize(

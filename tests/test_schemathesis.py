@@ -13,8 +13,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 
+from bench.synthetic import synthetic_record_generate
 from tests.schemathesis_support import SCHEMATHESIS_CONFIG, state_dependent_rejection
-from tracker.services.synthetic import synthetic_record_generate
 from tracker.services.tokens import api_token_issue
 from tracker.wsgi import application
 

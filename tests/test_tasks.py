@@ -1,6 +1,8 @@
 """Celery tasks run in-process: the chain poll -> fetch -> analyse, retries, idempotency, routing."""
 
+import ast
 import datetime
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -8,6 +10,7 @@ from django.utils import timezone
 
 from tests.ingest_support import Reply, article_page, feed_reply, html, rss, story
 from tracker import tasks
+from tracker.ingest import pipeline
 from tracker.models import Article, Feed, FeedPoll, FetchLog
 
 pytestmark = [
@@ -82,3 +85,22 @@ def test_each_stage_has_its_own_queue_and_beat_polls_every_minute():
     entry = settings.CELERY_BEAT_SCHEDULE["poll-due-feeds"]
     assert entry["task"] == "tracker.tasks.poll_due_feeds" and entry["schedule"] == 60.0
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+
+
+def test_the_ingest_stages_hand_work_to_the_celery_tasks():
+    stages = pipeline._stages()
+    assert stages.poll == tasks.poll_feed.delay
+    assert stages.fetch == tasks.fetch_article.delay
+    assert stages.analyse == tasks.analyse_article.delay
+
+
+def test_no_ingest_module_imports_the_task_module():
+    ingest = Path(pipeline.__file__).parent
+    imported = set()
+    for module in ingest.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                imported |= {f"{node.module}.{alias.name}" for alias in node.names} | {node.module}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+    assert "tracker.tasks" not in imported

@@ -9,7 +9,8 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from corsheaders.signals import check_request_enabled
 
-        from tracker import signals  # noqa: F401
+        # Importing tasks registers the Celery tasks the ingest stages hand work to.
+        from tracker import signals, tasks  # noqa: F401
         from tracker.access import cors_public_read, curator_group_sync
         from tracker.alerts import signals as alert_signals  # noqa: F401
 

@@ -21,6 +21,7 @@ from tracker.ingest.articles import (
     articles_stalled_requeue,
 )
 from tracker.ingest.feeds import feed_poll, feeds_due_claim
+from tracker.ingest.pipeline import Stages, stages_register
 
 _DB_RETRY = {
     "autoretry_for": (OperationalError,),
@@ -72,3 +73,7 @@ def fetch_article(self, article_id: int) -> dict:
 def analyse_article(article_id: int) -> int:
     """Stage 3 entry point: the analysis service decides what an article yields."""
     return article_analyse(article_id=article_id)
+
+
+# The ingest steps hand work on through these; tracker/apps.py imports this module at start-up.
+stages_register(Stages(poll=poll_feed.delay, fetch=fetch_article.delay, analyse=analyse_article.delay))

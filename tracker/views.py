@@ -2,11 +2,14 @@
 
 The red-line list answers htmx requests with just its results fragment, so filters update
 in place; the same URL without htmx renders the whole page, so every query can be shared.
-Anonymous visitors' pages come from the read cache until the record changes (tracker.response_cache).
+Anonymous visitors' pages come from the read cache until the record changes (tracker.lib.response_cache).
 """
 
 import re
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
@@ -16,10 +19,11 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from tracker.access import is_curator
+from tracker.lib.response_cache import cached_response
 from tracker.models import Actor, Event, RedLine
-from tracker.response_cache import cache_anonymous_page
 from tracker.selectors import actor_pages as actor_reads
 from tracker.selectors import dashboard
 from tracker.selectors.follow_through import follow_through_for_actor, follow_through_for_actor_by_category
@@ -50,6 +54,7 @@ SORT_OPTIONS: tuple[tuple[str, str], ...] = (
     ("title", "Title A–Z"),
     ("-severity", "Severity"),
 )
+HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 FILTER_LABELS = {
     "status": "Status",
     "declared_by": "Declared by",
@@ -64,6 +69,25 @@ FILTER_LABELS = {
     "q": "Search",
     "ordering": "Sort",
 }
+
+
+def cache_anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a dashboard view's anonymous GETs from the read cache; htmx fragments apart from pages.
+
+    Pages draw their timelines up to today, so the day is part of the key too.
+    """
+
+    @wraps(view)
+    def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        variant = [f"{name}={request.headers.get(name, '')}" for name in HTMX_HEADERS]
+        variant.append(f"day={timezone.localdate().isoformat()}")
+        response = cached_response(
+            request, lambda: view(request, *args, **kwargs), prefix="page", variant=variant
+        )
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+    return cached_view
 
 
 def _review_url() -> str:

@@ -6,7 +6,7 @@ Usage (PostgreSQL database with the synthetic record from `manage.py generate_sy
 
 Each page is requested through Django's test client (full middleware, templates, ORM) after
 one warm-up; the figures are the median and worst of the timed runs. Anonymous pages are cached
-per record version (tracker/response_cache.py): the cache is emptied before every timed request,
+per record version (tracker/lib/response_cache.py): the cache is emptied before every timed request,
 so "median/max ms" and "queries" are the page's real work; "cached ms" is the median of the
 request right after it, answered from the cache. Nothing is written.
 """

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from tracker.alerts import services as alerts
 from tracker.models import Follow, Notification, OutboxTask, Webhook, WebhookDelivery
-from tracker.services import alerts
 
 
 class DeliveryInline(admin.TabularInline):

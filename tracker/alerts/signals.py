@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from tracker.alerts import services as alerts
 from tracker.models import Event, Source, StatusChange
-from tracker.services import alerts
 
 
 @receiver(post_save, sender=Event, dispatch_uid="alerts_event_saved")

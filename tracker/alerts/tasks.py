@@ -4,7 +4,7 @@ from typing import Any
 
 from celery import shared_task
 
-from tracker.services import alerts
+from tracker.alerts import services as alerts
 
 
 @shared_task(bind=True, name="tracker.alerts.tasks.deliver_webhook", max_retries=None, ignore_result=True)

@@ -17,9 +17,11 @@ from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from tracker.errors import DomainError
+from tracker.lib.safe_http import FetchError, fetch, url_check
 from tracker.models import Article, ArticleBand, FetchLog
 
 from . import pipeline
+from .canonical_urls import InvalidURL, url_canonicalise
 from .dedup import (
     NEAR_DUPLICATE_JACCARD,
     Fingerprint,
@@ -30,8 +32,6 @@ from .dedup import (
     text_normalise,
 )
 from .extract import ExtractionError, article_extract
-from .http import FetchError, fetch, url_check
-from .urls import InvalidURL, url_canonicalise
 
 MAX_NEAR_CANDIDATES = 20
 MAX_FETCH_ATTEMPTS = 4

@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.errors import DomainError
+from tracker.lib.safe_http import BlockedAddress, FetchError, fetch, url_check
 from tracker.models import Article, Feed, FeedPoll
 
 from . import pipeline
-from .http import BlockedAddress, FetchError, fetch, url_check
-from .urls import InvalidURL, url_canonicalise
+from .canonical_urls import InvalidURL, url_canonicalise
 
 MAX_ENTRIES_PER_POLL = 500
 MAX_BACKOFF_SECONDS = 24 * 3600

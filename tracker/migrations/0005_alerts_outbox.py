@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import tracker.models.alerts
+import tracker.alerts.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -38,8 +38,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(help_text="Who receives it, e.g. the newsroom's desk.", max_length=200)),
                 ('url', models.URLField(max_length=1000)),
-                ('secret', models.CharField(default=tracker.models.alerts._new_secret, help_text='Key of the HMAC-SHA256 signature.', max_length=200)),
-                ('events', models.JSONField(default=tracker.models.alerts._all_kinds, help_text='Any of: event.recorded, status.changed')),
+                ('secret', models.CharField(default=tracker.alerts.models._new_secret, help_text='Key of the HMAC-SHA256 signature.', max_length=200)),
+                ('events', models.JSONField(default=tracker.alerts.models._all_kinds, help_text='Any of: event.recorded, status.changed')),
                 ('active', models.BooleanField(default=True)),
                 ('paused_reason', models.CharField(blank=True, max_length=500)),
                 ('paused_at', models.DateTimeField(blank=True, null=True)),

@@ -111,7 +111,7 @@ class Command(BaseCommand):
 def _fetch(url: str) -> tuple[bytes, str, datetime.date | None]:
     try:
         from tracker.ingest.extract import ExtractionError, article_extract
-        from tracker.ingest.http import FetchError, fetch
+        from tracker.lib.safe_http import FetchError, fetch
     except ImportError as exc:  # the ingestion package is what fetches safely
         raise CommandError(f"fetching URLs is unavailable: {exc}") from None
     try:

@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tracker.services.synthetic import synthetic_record_generate
+# The generator lives with the benchmarks it serves, so this command runs from a checkout.
+from bench.synthetic import synthetic_record_generate
 
 
 class Command(BaseCommand):

@@ -7,9 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tracker.ingest.http import public_url_validator
-
-from .record import Actor, RedLine
+from tracker.lib.safe_http import public_url_validator
+from tracker.models.record import Actor, RedLine
 
 
 class Follow(models.Model):

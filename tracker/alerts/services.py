@@ -27,8 +27,9 @@ from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from tracker.alerts.models import AlertKind
 from tracker.errors import DomainError
-from tracker.ingest import http as safe_http
+from tracker.lib import safe_http
 from tracker.models import (
     Actor,
     Event,
@@ -39,7 +40,6 @@ from tracker.models import (
     Webhook,
     WebhookDelivery,
 )
-from tracker.models.alerts import AlertKind
 from tracker.selectors.red_lines import RedLineFilter
 from tracker.services.outbox import task_enqueue_on_commit
 
@@ -284,7 +284,7 @@ def webhook_deliver(*, delivery_id: int) -> DeliveryOutcome:
     status_code, excerpt, error = None, "", ""
     try:
         safe_http.url_check(hook.url)
-        response = safe_http._pool_manager().request(
+        response = safe_http.checked_pool_manager().request(
             "POST",
             hook.url,
             body=body,

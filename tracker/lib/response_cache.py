@@ -1,5 +1,8 @@
 """Whole responses to anonymous reads, cached until the record changes: dashboard pages and API reads.
 
+The dashboard's views (`tracker.views.cache_anonymous_page`) and the API's (`api.read_cache`) each
+wrap `cached_response` with what else their answers vary on.
+
 The key is (scheme, host, path with its query in a stable order, whatever else the answer varies on,
 record version): any write anywhere changes the version, so a cached answer is never stale and one
 edit retires every cached page at once. Only the body and its content headers are stored; the
@@ -10,21 +13,17 @@ The key doubles as a weak ETag, so a revalidating client gets a 304 for one vers
 """
 
 from collections.abc import Callable, Sequence
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags, urlencode
 
 from tracker.selectors.dashboard import record_version, record_version_pinned
 from tracker.selectors.read_cache import READ_CACHE_SECONDS, read_cache_key
 
 STORED_HEADERS = ("Content-Type", "Vary")
-HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 
 
 def is_anonymous_read(request: Any) -> bool:
@@ -95,22 +94,3 @@ def cached_response(
         cache.set(key, (response.content, headers), READ_CACHE_SECONDS)
     response["ETag"] = etag
     return response
-
-
-def cache_anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve a dashboard view's anonymous GETs from the read cache; htmx fragments apart from pages.
-
-    Pages draw their timelines up to today, so the day is part of the key too.
-    """
-
-    @wraps(view)
-    def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        variant = [f"{name}={request.headers.get(name, '')}" for name in HTMX_HEADERS]
-        variant.append(f"day={timezone.localdate().isoformat()}")
-        response = cached_response(
-            request, lambda: view(request, *args, **kwargs), prefix="page", variant=variant
-        )
-        patch_vary_headers(response, ("HX-Request",))
-        return response
-
-    return cached_view

@@ -1,4 +1,5 @@
-"""Fetching untrusted URLs: public addresses only, bounded in time, size and redirects.
+"""The safe HTTP client for untrusted URLs (feeds, articles, webhooks): public addresses only,
+bounded in time, size and redirects.
 
 Every hop of a fetch is checked before any byte is sent: the host is resolved and each of its
 addresses must be public (not private, loopback, link-local, reserved, multicast or unspecified).
@@ -160,7 +161,8 @@ class _CheckedHTTPSPool(HTTPSConnectionPool):
 _pool: urllib3.PoolManager | None = None
 
 
-def _pool_manager() -> urllib3.PoolManager:
+def checked_pool_manager() -> urllib3.PoolManager:
+    """The shared pool whose connections dial only addresses `resolve_public` allows."""
     global _pool
     if _pool is None:
         manager = urllib3.PoolManager(num_pools=50, maxsize=4, retries=False)
@@ -189,7 +191,7 @@ def fetch(url: str, *, headers: dict[str, str] | None = None) -> FetchResult:
         if remaining <= 0:
             raise FetchError(f"deadline of {settings.FETCH_DEADLINE}s exceeded", transient=True)
         try:
-            response = _pool_manager().request(
+            response = checked_pool_manager().request(
                 "GET",
                 current,
                 headers=request_headers,

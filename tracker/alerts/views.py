@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from tracker.alerts import services as alerts
 from tracker.errors import DomainError
 from tracker.models import Actor, Follow, RedLine
-from tracker.services import alerts
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -1,0 +1,1 @@
+"""Building blocks that know none of the rooms using them: web, API, alerts and ingest alike."""
