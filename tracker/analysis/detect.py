@@ -370,6 +370,9 @@ _IF_THEN = re.compile(
     r"\b(?:if|should|unless|once)\b[^.;]{3,160}?,\s*(?:then\s+)?(?:[\w'’-]+\s+){1,4}?(?:will|would|shall|'ll|’ll)\b",
     re.I,
 )
+_WILL_RESPOND = re.compile(
+    r"\b(?:will|would|shall)\s+(?:\w+\s+)?(?:respond|retaliate|answer|hit back|strike back)\b", re.I
+)
 _COMMENTARY = re.compile(r"\b(?:authors|analysts?|experts?|researchers|war game|simulation|scenario)\b", re.I)
 _QUOTE_OPEN = re.compile(r"^\s*[\"“]")
 
@@ -495,6 +498,13 @@ def _declarations(
         elif warn and weak:
             score = 0.55
         elif (
+            via in ("speech", "quote")
+            and _WILL_RESPOND.search(text)
+            and (subject == declarer or _FIRST_PERSON.search(text))
+            and not _COMMENTARY.search(text)
+        ):
+            score = 0.45  # "Russia will respond to Lithuania's ban", said by its ministry
+        elif (
             via in ("speech", "quote", "quoted subject")
             and _IF_THEN.search(text)
             and not _SELF_CONDITION.search(text)
@@ -502,19 +512,27 @@ def _declarations(
         ):
             score = 0.5  # "If another drone enters our airspace, we will shoot it down": a bare threat
         else:
+            if trace is not None and (strong or weak or warn):
+                trace.append(f"declaration? no (a cue without a future, condition or warning): {text[:160]}")
             continue
         s.is_warning_talk = True
         if declarer is None:
             if trace is not None:
                 trace.append(f"declaration? no (nobody listed is speaking): {text[:160]}")
             continue
+        dropped = ""
         if not strong and via == "subject" and not warn:
-            continue  # a weak cue in narrative with nobody speaking
-        if strong and not (modal or condition or warn):
+            dropped = "a weak cue in narration, nobody speaking"
+        elif strong and not (modal or condition or warn):
             if via != "speech":
-                continue
-            if not any(norms[a:b] and tuple(norms[a:b]) in _LINE_NAMING for a, b in strong):
-                continue  # "the move was unacceptable": a condemnation of what is done, not a warning
+                dropped = "a strong cue with no future or condition, not in speech"
+            elif not any(norms[a:b] and tuple(norms[a:b]) in _LINE_NAMING for a, b in strong):
+                # "the move was unacceptable": a condemnation of what is done, not a warning
+                dropped = "a condemnation with no future or condition"
+        if dropped:
+            if trace is not None:
+                trace.append(f"declaration? no ({dropped}): {text[:160]}")
+            continue
         reason = ""
         if any(p.search(text) for p in _DENIAL):
             reason = "denied, rumoured or hypothetical"
@@ -592,8 +610,8 @@ def _declarations(
         key = (declarer, finding.red_line)
         if key not in best_by_key or best_by_key[key].score < finding.score:
             best_by_key[key] = finding
-        similarity_of[key] = max(similarity_of.get(key, 0.0), similarity)
-    # A speaker restates one tracked line per article: the one its words fit best.
+        similarity_of[key] = similarity_of.get(key, 0.0) + similarity
+    # A speaker restates one tracked line per article: the one its words fit best over the article.
     restated: dict[int, tuple[float, Finding]] = {}
     for (declarer, line_id), f in best_by_key.items():
         if line_id is not None:

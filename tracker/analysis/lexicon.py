@@ -348,6 +348,8 @@ STRONG_CUES = (
     "pay dearly",
     "not go unanswered",
     "go unanswered",
+    "go unpunished",
+    "never tolerate",
     "big mistake",
     "grave mistake",
     "serious consequences",
@@ -458,6 +460,11 @@ WEAK_CUES = (
     "adequate response",
     "tangible",
     "not end well",
+    "end badly",
+    "shoot down",
+    "game changer",
+    "dangerous game",
+    "all means",
 )
 
 # Markers of a condition or a generic future trigger.
