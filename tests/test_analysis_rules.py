@@ -282,3 +282,24 @@ def test_a_speaker_repeating_an_earlier_warning_now_restates_it(rec):
     )
     assert [f[0] for f in _found(rec, again)] == ["restatement"]
     assert [f for f in _found(rec, reported) if f[0] in ("restatement", "new_red_line")] == []
+
+
+def test_the_side_told_it_should_be_in_no_doubt_is_the_one_warned(rec):
+    told = (
+        '"Norland should be in no doubt: we will use every tool to defend Sudria if its jets come '
+        'back," the statement said.'
+    )
+    assert [f for f in _found(rec, told) if f[1] == "norland"] == []
+
+
+def test_consequences_an_event_may_have_are_a_risk_not_a_threat(rec):
+    risk = (
+        "A Norland spokesman said on Monday that shelling near the dam by Sudria could have "
+        "catastrophic consequences."
+    )
+    threat = (
+        "A Norland spokesman said on Monday that Sudria would face catastrophic consequences if the "
+        "shelling near the dam went on."
+    )
+    assert [f for f in _found(rec, risk) if f[0] in ("restatement", "new_red_line")] == []
+    assert [f[1] for f in _found(rec, threat) if f[0] in ("restatement", "new_red_line")] == ["norland"]

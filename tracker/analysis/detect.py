@@ -455,6 +455,7 @@ def _declarations(
         if strong and _POSSESSED_RED_LINE.search(text) and not any(w in lx.SPEECH_VERBS for w in norms):
             strong = [h for h in strong if norms[h[0]] != "red"]  # narration about a line already drawn
         weak = _find(norms, _WEAK)
+        strong, weak = _threatened(norms, strong), _threatened(norms, weak)
         # "if necessary", "if it had to": the speaker's own condition names no trigger by another.
         condition = (
             any(w in lx.CONDITION_MARKERS for w in norms)
@@ -692,13 +693,29 @@ def _subject(s: _Sent, allow_head: bool = True) -> int | None:
     return None
 
 
+_RISK_BEFORE = frozenset({"have", "has", "had", "having", "possible", "potential"})
+
+
+def _threatened(norms: list[str], hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cue hits without the consequences an event may have ("the sabotage could have catastrophic
+    consequences", "the possible consequences of the attack"): a risk described, not a threat."""
+    kept = []
+    for a, b in hits:
+        if norms[b - 1] == "consequences" and any(w in _RISK_BEFORE for w in norms[max(0, a - 2) : a]):
+            continue
+        kept.append((a, b))
+    return kept
+
+
 def _bears_it(s: _Sent, actor: int | None) -> bool:
-    """ "The Houthis will bear the consequences", "Moscow would pay a high price": the subject is who
-    is warned, not who warns."""
+    """ "The Houthis will bear the consequences", "Moscow would pay a high price", "Russia should be in
+    no doubt": the subject is who is warned, not who warns."""
     for m in s.mentions:
         if m.actor_id != actor:
             continue
         after = s.norms[m.last_token - s.base : m.last_token - s.base + 4]
+        if after[:1] == ["should"]:
+            return True  # "Russia should be in no doubt: ...": told, not telling
         modal = next((i for i, w in enumerate(after) if w in lx.FUTURE_MODALS), None)
         told = after[modal + 1 :] if modal is not None else []
         if any(w in lx.SUFFERED for w in told) and not any(w in ("make", "let") for w in told):
