@@ -303,3 +303,13 @@ def test_consequences_an_event_may_have_are_a_risk_not_a_threat(rec):
     )
     assert [f for f in _found(rec, risk) if f[0] in ("restatement", "new_red_line")] == []
     assert [f[1] for f in _found(rec, threat) if f[0] in ("restatement", "new_red_line")] == ["norland"]
+
+
+def test_a_crossing_the_news_came_weeks_after_is_background(rec):
+    background = (
+        "The summit came weeks after the United States delivered long-range glider missiles to Sudria, "
+        "officials said."
+    )
+    news = "The United States delivered long-range glider missiles to Sudria on Monday, officials said."
+    assert _kinds(_found(rec, background), "crossing") == []
+    assert _kinds(_found(rec, news), "crossing") == [("crossing", None, "norland-gliders-2023")]

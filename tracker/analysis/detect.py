@@ -825,6 +825,12 @@ _UNREAL = frozenset(
 _PASSIVE = frozenset({"was", "were", "been", "being", "is", "are"})
 # A supplier not named as an actor: "Western-supplied", "supplied by Western partners".
 _SUPPLIED = re.compile(r"\bwestern[- ](?:made|supplied|provided|donated)\b|\bsupplied by (?:the )?west", re.I)
+# "The speech came weeks after North Korea tested ...": the action is what came before the news.
+_CAME_AFTER = re.compile(
+    r"\b(?:came|comes|follows|followed)\s+(?:just\s+|only\s+)?(?:a|an|one|two|three|several|a few|\d+)?\s*"
+    r"(?:weeks?|months?|years?)\s+after\b",
+    re.I,
+)
 _HABITUAL = re.compile(r"\b(?:repeatedly|regularly|routinely|frequently|often|has long|have long)\b", re.I)
 _HEDGED_CLAIM = re.compile(
     r"\b(?:allegedly|alleged|unconfirmed|unverified|could not (?:be )?(?:independently )?verif|claim(?:ed|s)?|"
@@ -1264,12 +1270,15 @@ def _crossings(
             },
         )
         ago = days_before(text, published_on)
-        if ago is not None and ago > BACKGROUND_CROSSING_DAYS:
-            # An old crossing retold as background is news only as the cause of a response here.
+        earlier = _CAME_AFTER.search(text)
+        if (ago is not None and ago > BACKGROUND_CROSSING_DAYS) or earlier:
+            # An old crossing retold as background is news only as the cause of a response here;
+            # so is one this story's news "came weeks after".
             if trace is not None:
-                trace.append(
-                    f"crossing {line.slug} dated {ago} days back: background unless answered: {text[:160]}"
+                when = (
+                    f"told as what came before ({earlier.group(0)})" if earlier else f"dated {ago} days back"
                 )
+                trace.append(f"crossing {line.slug} {when}: background unless answered: {text[:160]}")
             if line.id not in background or background[line.id][1].score < confidence:
                 background[line.id] = (line, finding)
             continue
