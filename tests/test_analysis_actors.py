@@ -73,3 +73,13 @@ def test_alias_edited_in_admin_takes_effect_without_restart():
     record.actor_update(actor=rec["sudria"], aliases=["Southport", "Riverkeep"])
     found = actor_matcher_current().mentions(tokens_of("Riverkeep spoke."))
     assert [m.actor_id for m in found] == [rec["sudria"].pk]
+
+
+def test_an_official_listed_by_full_name_for_a_state_is_known_by_surname_later():
+    norland = ActorInfo(
+        1, "norland", "Norland", "state", "RU", None, ("Oskar Lindqvist", "Norland Defence Ministry")
+    )
+    sudria = ActorInfo(2, "sudria", "Sudria", "state", "UA", None, ("Great Sudria",))
+    matcher = ActorMatcher.build([norland, sudria])
+    found = matcher.mentions(tokens_of("Lindqvist said the Ministry and Sudria would talk."))
+    assert [(m.actor_id, m.via) for m in found] == [(1, "name"), (2, "name")]

@@ -58,6 +58,14 @@ class ActorMatcher:
         for actor in matcher.actors.values():
             if actor.kind == "state" and actor.country and actor.country not in matcher.state_by_country:
                 matcher.state_by_country[actor.country] = actor.id
+        # Single words that already name an actor ("Britain", "Houthis") are no one's surname.
+        names = {
+            w.lower()
+            for a in matcher.actors.values()
+            for n in (a.name, *a.aliases)
+            if " " not in n
+            for w in (n,)
+        }
         for actor in matcher.actors.values():
             if actor.kind == "person" and actor.affiliation_id:
                 matcher.persons_by_state.setdefault(actor.affiliation_id, []).append(actor.id)
@@ -66,6 +74,11 @@ class ActorMatcher:
             words = actor.name.split()
             if actor.kind == "person" and len(words) >= 2 and len(words[-1]) >= 4:
                 matcher._add(words[-1], actor.id, "name")
+            # "Lloyd Austin" listed for the United States: a later "Austin said" is his too.
+            for alias in actor.aliases if actor.kind != "person" else ():
+                surname = _official_surname(alias)
+                if surname and surname.lower() not in names:
+                    matcher._add(surname, actor.id, "name")
         for code, words in DEMONYMS.items():
             state = matcher.state_by_country.get(code)
             if state is not None:
@@ -219,6 +232,48 @@ class ActorMatcher:
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {}
+
+
+_NOT_SURNAMES = frozenset(
+    {
+        "guards",
+        "forces",
+        "army",
+        "office",
+        "ministry",
+        "department",
+        "house",
+        "street",
+        "council",
+        "command",
+        "corps",
+        "agency",
+        "administration",
+        "government",
+        "military",
+        "alliance",
+        "union",
+        "commission",
+        "republic",
+        "allah",
+    }
+)
+
+
+def _official_surname(alias: str) -> str | None:
+    """The surname of an official listed by full name among a state's aliases ("Lloyd Austin")."""
+    words = alias.split()
+    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() for w in words):
+        return None
+    last = words[-1]
+    if len(last) < 4 or not last.replace("-", "").isalpha() or last.isupper():
+        return None
+    lowered = {w.lower() for w in words}
+    demonyms = {d.lower() for names in DEMONYMS.values() for d in names}
+    places = {p.lower() for names in PLACES.values() for p in names}
+    if last.lower() in _NOT_SURNAMES or lowered & (TITLE_WORDS | demonyms) or alias.lower() in places:
+        return None
+    return last
 
 
 def _name_before(tokens: list[Token], at: int, taken: set[int]) -> tuple[int, int]:
