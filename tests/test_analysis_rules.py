@@ -313,3 +313,16 @@ def test_a_crossing_the_news_came_weeks_after_is_background(rec):
     news = "The United States delivered long-range glider missiles to Sudria on Monday, officials said."
     assert _kinds(_found(rec, background), "crossing") == []
     assert _kinds(_found(rec, news), "crossing") == [("crossing", None, "norland-gliders-2023")]
+
+
+def test_a_strike_imagined_with_could_is_not_a_response(rec):
+    crossing = (
+        "Sudria fired long-range glider missiles at targets inside Norland territory on Monday, "
+        "officials said.\n\n"
+    )
+    reported = (
+        crossing + "Norland struck an air base in western Sudria on Tuesday, its defence ministry said."
+    )
+    imagined = crossing + "Neighbours fear that Norland strikes on Sudria could widen the war."
+    assert ("response", "norland", "norland-deep-strikes-2023") in _found(rec, reported)
+    assert _kinds(_found(rec, imagined), "response") == []

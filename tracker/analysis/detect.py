@@ -821,6 +821,7 @@ _UNREAL = frozenset(
         "should",
     }
 )
+_MAYBE = frozenset({"could", "would", "might", "may"})
 # "were fired", "was struck": a passive report whose doer is named elsewhere in the passage.
 _PASSIVE = frozenset({"was", "were", "been", "being", "is", "are"})
 # A supplier not named as an actor: "Western-supplied", "supplied by Western partners".
@@ -1369,6 +1370,8 @@ def _responses(
             continue
         if any(w in _UNREAL for w in norms[max(0, first_cue - 2) : first_cue]):
             continue
+        if any(w in _MAYBE for w in norms[first_cue + 1 : first_cue + 5]):
+            continue  # "fear that US strikes in Yemen could unravel the truce": a strike imagined
         cause = _ANSWER.search(text)
         cause_features = features_of(text[cause.end() :]) if cause else set()
         when = mentioned_date(text, published_on)
