@@ -5,8 +5,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
 from tracker.record_rules import quoted
+from tracker.rules.status import EXPLANATION
 from tracker.selectors.red_line_detail import SOURCE_COLUMNS
-from tracker.services.status import EXPLANATION
 
 
 class SourceInline(admin.StackedInline):

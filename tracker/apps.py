@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
+
+
+class CuratorAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the curators' door (`tracker.admin_site.CuratorAdminSite`)."""
+
+    default = False  # named in INSTALLED_APPS; the tracker app itself is TrackerConfig
+    default_site = "tracker.admin_site.CuratorAdminSite"
 
 
 class TrackerConfig(AppConfig):

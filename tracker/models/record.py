@@ -212,7 +212,7 @@ class RedLine(SlugInAnyCase, TimeStamped):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restated_by"
     )
 
-    # Derived from the events by tracker.services.status; never typed in.
+    # Derived from the events by tracker.rules.status; never typed in.
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, editable=False)
     status_changed_on = models.DateField(null=True, blank=True, editable=False)
     last_reaffirmed_on = models.DateField(null=True, blank=True, editable=False)

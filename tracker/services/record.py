@@ -5,14 +5,15 @@ from datetime import date
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, ProtectedError, Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from tracker.errors import DomainError, ProtectedRecord
 from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
-from tracker.selectors.follow_through import first_crossing_subquery, first_response_subquery
+from tracker.rules import follow_through
+from tracker.rules import status as status_rules
+from tracker.rules.publication import event_public_from_scratch, event_sourced
 from tracker.selectors.red_line_detail import SOURCE_COLUMNS
-from tracker.services import status as rules
 from tracker.services.actor_counts import actor_counts_refresh, red_line_actor_ids
 
 SOURCE_FIELDS = SOURCE_COLUMNS
@@ -32,8 +33,10 @@ RED_LINE_FIELDS = (
     "restates",
 )
 EVENT_FIELDS = ("kind", "occurred_on", "summary", "partial")
-# Stored on RedLine, derived from its sourced events by tracker.services.status.derive.
-STATUS_FIELDS = ("status", "status_changed_on", "last_reaffirmed_on", "first_crossed_on", "first_response_on")
+# Stored on RedLine, derived from its sourced events by tracker.rules.status.derive ...
+STATUS_FIELDS = ("status", "status_changed_on", "last_reaffirmed_on")
+# ... and by tracker.rules.follow_through, in SQL.
+OUTCOME_FIELDS = ("first_crossed_on", "first_response_on")
 
 
 def _as_user(instance: Any, user: Any) -> None:
@@ -81,18 +84,20 @@ def red_line_sync_status(
         stored = (
             RedLine.objects.select_for_update()
             .filter(pk=red_line.pk)
-            .values("declared_on", *STATUS_FIELDS)
+            .annotate(**{f"new_{name}": expression for name, expression in follow_through.outcome().items()})
+            .values(
+                "declared_on", *STATUS_FIELDS, *OUTCOME_FIELDS, *(f"new_{name}" for name in OUTCOME_FIELDS)
+            )
             .first()
         )
         if stored is None:
             return None
-        facts = (
-            Event.objects.filter(red_line_id=red_line.pk, sources__isnull=False)
-            .distinct()
-            .values("kind", "occurred_on", "created_at", "id")
+        facts = Event.objects.filter(event_sourced(), red_line_id=red_line.pk).values(
+            "kind", "occurred_on", "created_at", "id"
         )
-        result = rules.derive(facts, declared_on=stored["declared_on"])
+        result = status_rules.derive(facts, declared_on=stored["declared_on"])
         fields = {name: getattr(result, name) for name in STATUS_FIELDS}
+        fields |= {name: stored[f"new_{name}"] for name in OUTCOME_FIELDS}
         for key, value in fields.items():
             setattr(red_line, key, value)
         if all(stored[k] == v for k, v in fields.items()):
@@ -116,10 +121,7 @@ def red_line_outcomes_refresh() -> int:
 
     Per-line writes keep it through `red_line_sync_status`; this is for data written around it.
     """
-    return RedLine.objects.update(
-        first_crossed_on=first_crossing_subquery(),
-        first_response_on=first_response_subquery(first_crossing_subquery(OuterRef(OuterRef("pk")))),
-    )
+    return RedLine.objects.update(**follow_through.outcome())
 
 
 def red_line_refresh_publication(*, red_line: RedLine) -> None:
@@ -138,13 +140,6 @@ def red_line_refresh_publication(*, red_line: RedLine) -> None:
             tombstone(model="red_line", key=red_line.slug)
 
 
-def event_public_condition() -> Q:
-    """The from-scratch definition of `Event.is_public`: sourced, on a published line."""
-    return Q(Exists(Source.objects.filter(event=OuterRef("pk")))) & Q(
-        Exists(RedLine.objects.filter(pk=OuterRef("red_line_id"), is_published=True))
-    )
-
-
 def event_publication_refresh(
     *, event_ids: Iterable[int] | None = None, red_line_id: int | None = None
 ) -> int:
@@ -157,7 +152,7 @@ def event_publication_refresh(
         events = events.filter(pk__in=list(event_ids))
     if red_line_id is not None:
         events = events.filter(red_line_id=red_line_id)
-    public = event_public_condition()
+    public = event_public_from_scratch()
     return events.filter(public, is_public=False).update(is_public=True) + events.filter(
         ~public, is_public=True
     ).update(is_public=False)
