@@ -24,7 +24,7 @@ from django.utils import timezone
 from tracker.models import Actor, Event, RedLine, Source, StatusChange
 from tracker.rules import status as rules
 from tracker.services.actor_counts import actor_counts_refresh
-from tracker.services.record import red_line_outcomes_refresh
+from tracker.services.derived import red_line_outcomes_refresh
 
 SYLLABLES = [
     "ka",

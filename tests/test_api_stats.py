@@ -13,7 +13,7 @@ from tracker.selectors.follow_through import (
     follow_through_for_actor,
     follow_through_grouped,
 )
-from tracker.services.record import red_line_outcomes_refresh
+from tracker.services.derived import red_line_outcomes_refresh
 from tracker.services.reference import demo_record_load
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,6 @@ class TrackerConfig(AppConfig):
         # Importing tasks registers the Celery tasks the ingest stages hand work to.
         from tracker import signals, tasks  # noqa: F401
         from tracker.access import cors_public_read, curator_group_sync
-        from tracker.alerts import signals as alert_signals  # noqa: F401
 
         post_migrate.connect(curator_group_sync, sender=self, dispatch_uid="curator_group_sync")
         check_request_enabled.connect(cors_public_read, dispatch_uid="cors_public_read")
