@@ -160,15 +160,9 @@ def red_line_update(
         setattr(red_line, key, value)
     with transaction.atomic():
         before = changes.red_line_before(pk=red_line.pk)
-        relinked = set(red_line.addressees.values_list("pk", flat=True)) if addressees is not None else set()
-        with derived_by_caller():
-            _save(red_line, user)
-            if addressees is not None:
-                addressees = list(addressees)
-                red_line.addressees.set(addressees)
-                relinked |= {actor.pk for actor in addressees}
-            if sources is not None:
-                _replace_sources(red_line, sources, user)
+        relinked = _save_corrected(
+            red_line, user, links=red_line.addressees, actors=addressees, sources=sources
+        )
         changes.red_line_changed(red_line=red_line, before=before)
         changes.actor_links_changed(actor_ids=relinked)
         changes.red_line_sources_changed(red_line=red_line)
@@ -223,15 +217,7 @@ def event_update(
         setattr(event, key, value)
     with transaction.atomic():
         before = changes.event_before(pk=event.pk)
-        relinked = set(event.actors.values_list("pk", flat=True)) if actors is not None else set()
-        with derived_by_caller():
-            _save(event, user)
-            if actors is not None:
-                actors = list(actors)
-                event.actors.set(actors)
-                relinked |= {actor.pk for actor in actors}
-            if sources is not None:
-                _replace_sources(event, sources, user)
+        relinked = _save_corrected(event, user, links=event.actors, actors=actors, sources=sources)
         changes.event_changed(event=event, before=before, sources_changed=sources is not None)
         changes.actor_links_changed(actor_ids=relinked)
     return event
@@ -244,6 +230,32 @@ def event_delete(*, event: Event, user: Any = None) -> None:
         with derived_by_caller():
             event.delete()
         changes.event_removed(event=event, removal=removal)
+
+
+def _save_corrected(
+    parent: RedLine | Event,
+    user: Any,
+    *,
+    links: Any,
+    actors: Iterable[Actor] | None,
+    sources: Iterable[Mapping[str, Any]] | None,
+) -> set[int]:
+    """Save a corrected line or event with its actors (`links`) and sources, when given, leaving
+    derived state to the caller; returns the actors added or removed."""
+    with derived_by_caller():
+        _save(parent, user)
+        relinked = _relink(links, actors) if actors is not None else set()
+        if sources is not None:
+            _replace_sources(parent, sources, user)
+    return relinked
+
+
+def _relink(links: Any, actors: Iterable[Actor]) -> set[int]:
+    """Set a line's addressees or an event's actors; returns the actors added or removed."""
+    linked = set(links.values_list("pk", flat=True))
+    actors = list(actors)
+    links.set(actors)
+    return linked ^ {actor.pk for actor in actors}
 
 
 def _only(fields: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
