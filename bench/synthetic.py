@@ -1,9 +1,10 @@
 """A synthetic record at scale for benchmarks: bulk rows, status derived by the same pure rules.
 
 Rows are built in Python in batches of lines (with their events, sources and status history)
-and written with COPY. Signals do not run, so everything they would derive (status,
-publication, status changes) is computed here with `tracker.services.status`, and the actors'
-counts are recounted once at the end; the trigger fills `search_vector` as rows arrive.
+and written with COPY. No record service runs, so the derived state is made here: status and
+status changes with `tracker.rules.status`, publication as written (everything is sourced); the
+follow-through outcomes and the actors' counts are computed once at the end; the trigger fills
+`search_vector` as rows arrive.
 """
 
 import csv
@@ -21,8 +22,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tracker.models import Actor, Event, RedLine, Source, StatusChange
-from tracker.services import status as rules
+from tracker.rules import status as rules
 from tracker.services.actor_counts import actor_counts_refresh
+from tracker.services.derived import red_line_outcomes_refresh
 
 SYLLABLES = [
     "ka",
@@ -241,6 +243,7 @@ def synthetic_record_generate(
         if progress:
             progress(f"{start + n_lines} lines, {counts['events']} events")
 
+    red_line_outcomes_refresh()
     actor_counts_refresh()
     with connection.cursor() as cursor:
         models_touched = [Actor, RedLine, Event, Source, StatusChange, through_addr, through_actors]
@@ -328,8 +331,8 @@ def _line(
             "status": result.status,
             "status_changed_on": result.status_changed_on,
             "last_reaffirmed_on": result.last_reaffirmed_on,
-            "first_crossed_on": result.first_crossed_on,
-            "first_response_on": result.first_response_on,
+            "first_crossed_on": None,  # by red_line_outcomes_refresh, once the events are in
+            "first_response_on": None,
             "is_published": True,
         },
     )

@@ -1,6 +1,6 @@
 """One rule for who is a curator (`tracker.access.is_curator`), the same on the web, the API, the
 token command and admin: an active user who is a superuser or in the Curator group. ``is_staff``
-alone only opens admin's door; it gives no curator rights anywhere."""
+gives nothing: not even admin's door, which is the same rule."""
 
 import re
 from io import StringIO
@@ -24,11 +24,11 @@ PASSWORD = "access-pass-123"
 # name: (is_staff, is_superuser, in the Curator group, is_active, is a curator, admin's candidate list)
 USERS = {
     "curator": (True, False, True, True, True, 200),
-    "group-member-without-staff": (False, False, True, True, True, 302),  # admin's door needs is_staff
+    "group-member-without-staff": (False, False, True, True, True, 200),
     "superuser": (True, True, False, True, True, 200),
     "inactive-curator": (True, False, True, False, False, 302),
     "inactive-superuser": (True, True, False, False, False, 302),
-    "staff-without-group": (True, False, False, True, False, 403),
+    "staff-without-group": (True, False, False, True, False, 302),
     "plain-user": (False, False, False, True, False, 302),
 }
 KINDS = sorted(USERS)
@@ -119,14 +119,28 @@ def test_issue_token_notes_a_non_curator_and_refuses_an_inactive_user(django_use
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_admin_reviews_candidates_by_the_same_rule_behind_its_staff_door(client, django_user_model, kind):
-    """Admin lets in active staff (Django's door); among them, only curators see the review queue,
-    because the Curator group (or superuser) carries the permissions."""
+def test_admin_reviews_candidates_by_the_same_rule(client, django_user_model, kind):
+    """Admin lets in curators only; the Curator group (or superuser) carries the permissions."""
     client.force_login(make_user(django_user_model, kind))
     response = client.get("/admin/tracker/candidate/")
     assert response.status_code == USERS[kind][5]
     if response.status_code == 302:
         assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_admin_sign_in_admits_curators_only(client, django_user_model, kind):
+    make_user(django_user_model, kind)
+    response = client.post("/admin/login/?next=/admin/", {"username": kind, "password": PASSWORD})
+    if expected(kind):
+        assert (response.status_code, response["Location"]) == (302, "/admin/")
+        assert client.get("/admin/").status_code == 200
+    else:
+        assert response.status_code == 200
+        assert (
+            "Please enter the correct username and password for a staff account" in response.content.decode()
+        )
+        assert client.get("/admin/").status_code == 302
 
 
 def test_the_rule_is_written_once():

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
-from tracker.models import Actor, Event, RedLine
+from tracker.models import Actor, Deletion, Event, RedLine, Source
+from tracker.models.record import ActorCounts
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +243,82 @@ def test_a_slug_differing_only_in_case_is_a_field_error_in_admin(client, superus
     assert "Another red line already has this slug" in response.content.decode()
     other.refresh_from_db()
     assert other.slug == "other-line"
+
+
+# --- derived state: admin runs the change services once -------------------------------------
+
+
+def test_renaming_a_line_in_admin_leaves_one_tombstone_for_its_old_address(client, curator):
+    client.force_login(curator)
+    line = RedLineFactory(slug="strikes-deep")
+    form = _line_form(line.declared_by, slug="strikes-deeper", theatre=line.theatre)
+    response = client.post(reverse("admin:tracker_redline_change", args=[line.pk]), form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(Deletion.objects.values_list("model", "key")) == [("red_line", "strikes-deep")]
+
+
+def test_deleting_a_line_in_admin_tombstones_its_events_then_the_line_once(client, superuser):
+    client.force_login(superuser)  # its status history goes with it, which curators may not delete
+    line = RedLineFactory(slug="gone")
+    first, second = EventFactory(red_line=line), EventFactory(red_line=line, kind="crossing")
+    second.actors.set([ActorFactory(slug="striker")])
+    response = client.post(reverse("admin:tracker_redline_delete", args=[line.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert list(Deletion.objects.order_by("id").values_list("model", "key")) == [
+        ("event", str(first.pk)),
+        ("event", str(second.pk)),
+        ("red_line", "gone"),
+    ]
+    assert ActorCounts.objects.get(actor__slug="striker").crossings_made == 0
+
+
+def test_the_delete_action_on_events_recomputes_each_line_and_tombstones_each_event_once(client, curator):
+    client.force_login(curator)
+    lines = [RedLineFactory(), RedLineFactory()]
+    events = [EventFactory(red_line=line, kind="crossing") for line in lines]
+    data = {"action": "delete_selected", "_selected_action": [e.pk for e in events], "post": "yes"}
+    response = client.post(reverse("admin:tracker_event_changelist"), data)
+    assert response.status_code == 302
+    assert sorted(Deletion.objects.values_list("key", flat=True)) == sorted(str(e.pk) for e in events)
+    for line in lines:
+        line.refresh_from_db()
+        assert line.status == "active"
+        assert line.status_changes.filter(reason__endswith="removed from the record").count() == 1
+
+
+def test_deleting_a_line_s_last_source_in_admin_unpublishes_it_once(client, curator):
+    client.force_login(curator)
+    line = RedLineFactory(slug="drafted")
+    source = Source.objects.get(red_line=line)
+    response = client.post(reverse("admin:tracker_source_delete", args=[source.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert not line.is_published
+    assert list(Deletion.objects.values_list("model", "key")) == [("red_line", "drafted")]
+
+
+def test_moving_an_event_in_admin_recomputes_both_lines_once(client, curator):
+    client.force_login(curator)
+    first, second = (
+        RedLineFactory(declared_on=datetime.date(2024, 1, 1)),
+        RedLineFactory(declared_on=datetime.date(2024, 1, 1)),
+    )
+    event = EventFactory(red_line=first, kind="crossing", occurred_on=datetime.date(2024, 6, 1))
+    data = {
+        "red_line": second.pk,
+        "kind": "crossing",
+        "occurred_on": "2024-06-01",
+        "summary": event.summary,
+        "sources-TOTAL_FORMS": "1",
+        "sources-INITIAL_FORMS": "1",
+        "sources-0-id": Source.objects.get(event=event).pk,
+        "sources-0-event": event.pk,
+        "sources-0-url": "https://news.example.org/strike",
+    }
+    response = client.post(reverse("admin:tracker_event_change", args=[event.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("active", "crossed")
+    assert first.status_changes.filter(reason="Crossing on 2024-06-01 moved to another red line").count() == 1
+    assert second.status_changes.filter(new_status="crossed").count() == 1

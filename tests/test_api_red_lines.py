@@ -10,10 +10,10 @@ from rest_framework.test import APIClient
 from api import serializers as s
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
 from tracker.models import Actor, RedLine, Source
+from tracker.rules import status as rules
 from tracker.selectors.history import TimelineEntry
 from tracker.selectors.red_lines import public_red_lines, red_line_events, red_line_status_history
 from tracker.services import record
-from tracker.services import status as rules
 from tracker.services.reference import demo_record_load
 
 pytestmark = pytest.mark.django_db

@@ -59,7 +59,7 @@ def test_anonymous_and_non_curator_users_cannot_write(django_user_model):
 
 
 def test_staff_without_the_group_may_not_write(django_user_model):
-    """``is_staff`` only opens admin's door; the Curator group (or superuser) gives the rights."""
+    """``is_staff`` gives no rights; the Curator group (or superuser) does."""
     staff = django_user_model.objects.create_user("staff", password="staff-pass-123", is_staff=True)
     client = APIClient()
     client.force_authenticate(staff)

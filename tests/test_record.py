@@ -14,9 +14,10 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from tests.factories import ActorFactory, EventFactory, RedLineFactory, SourceFactory
 from tracker.errors import ProtectedRecord
 from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
-from tracker.selectors.follow_through import line_outcomes
-from tracker.services import record
-from tracker.services.status import derive_status, follow_through_dates
+from tracker.rules import follow_through
+from tracker.rules.status import derive_status
+from tracker.services import changes, derived, record
+from tracker.services.changes import derived_by_caller
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +119,7 @@ def test_bulk_refresh_of_outcomes_matches_what_writes_stored():
     stored = (line.first_crossed_on, line.first_response_on)
     assert stored == (D(2024, 1, 10), D(2024, 1, 20))
     RedLine.objects.update(first_crossed_on=D(2024, 1, 2), first_response_on=None)
-    record.red_line_outcomes_refresh()
+    derived.red_line_outcomes_refresh()
     line.refresh_from_db()
     untouched.refresh_from_db()
     assert (line.first_crossed_on, line.first_response_on) == stored
@@ -305,6 +306,15 @@ OPS = st.lists(
 )
 
 
+def outcome_the_obvious_way(events) -> tuple[datetime.date | None, datetime.date | None]:
+    """The first crossing and the first response on or after it, straight from the events."""
+    crossings = [e.occurred_on for e in events if e.kind == "crossing"]
+    if not crossings:
+        return None, None
+    responses = [e.occurred_on for e in events if e.kind == "response" and e.occurred_on >= min(crossings)]
+    return min(crossings), min(responses, default=None)
+
+
 class TestReplayOverTheDatabase(HypothesisTestCase):
     @given(OPS)
     @settings(max_examples=40, deadline=None)
@@ -342,10 +352,11 @@ class TestReplayOverTheDatabase(HypothesisTestCase):
         sourced = line.events.filter(sources__isnull=False).distinct()
         expected = derive_status(sourced)
         assert line.status == expected
-        computed = line_outcomes(RedLine.objects.filter(pk=line.pk)).get()
+        outcome = {f"computed_{name}": value for name, value in follow_through.outcome().items()}
+        computed = RedLine.objects.filter(pk=line.pk).values(**outcome).get()
         stored = (line.first_crossed_on, line.first_response_on)
-        assert stored == (computed["first_crossing"], computed["first_response"])
-        assert stored == follow_through_dates(sourced)
+        assert stored == (computed["computed_first_crossed_on"], computed["computed_first_response_on"])
+        assert stored == outcome_the_obvious_way(sourced)
         chain = statuses(line)
         assert chain[-1][1] == expected
         for (_, prev_new), (old, _) in zip(chain, chain[1:], strict=False):
@@ -449,9 +460,9 @@ def test_the_bulk_refresh_of_public_flags_restores_the_definition():
     sourced, unsourced = EventFactory(red_line=line), EventFactory(red_line=line, sourced=False)
     Event.objects.update(is_public=False)
     Event.objects.filter(pk=unsourced.pk).update(is_public=True)
-    assert record.event_publication_refresh() == 2
+    assert derived.event_publication_refresh() == 2
     assert public_flags(sourced, unsourced) == [True, False]
-    assert record.event_publication_refresh() == 0
+    assert derived.event_publication_refresh() == 0
 
 
 def test_editing_a_stale_copy_of_an_event_keeps_its_public_flag():
@@ -480,3 +491,27 @@ def test_the_slug_migration_stops_with_the_slugs_that_differ_only_in_case():
     assert "Ukraine" not in message and "Rename all but one of each group" in message
     clash.delete()
     migration.refuse_collisions(django_apps, None)
+
+
+# --- derived state runs once, whichever path wrote ---------------------------------------------
+
+
+def test_a_service_write_runs_its_change_service_once():
+    line = RedLineFactory(slug="old-address")
+    record.red_line_update(red_line=line, slug="new-address")
+    assert list(Deletion.objects.values_list("model", "key")) == [("red_line", "old-address")]
+    record.event_record(red_line=line, kind="crossing", occurred_on=D(2024, 11, 19), summary="e", sources=SRC)
+    changes = list(line.status_changes.values_list("old_status", "new_status", "reason"))
+    assert changes[1:] == [("active", "crossed", "Crossing on 2024-11-19")]
+
+
+def test_writes_made_for_a_caller_leave_derived_state_to_it():
+    line = RedLineFactory()
+    with derived_by_caller():
+        EventFactory(red_line=line, kind="crossing")
+    line.refresh_from_db()
+    assert line.status == "active"  # the caller has not run the change service yet
+    event = Event.objects.get()
+    changes.event_changed(event=event, before=None, sources_changed=True)
+    line.refresh_from_db()
+    assert (line.status, Event.objects.get().is_public) == ("crossed", True)

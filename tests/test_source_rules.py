@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from tests.factories import ActorFactory, EventFactory, RedLineFactory, SourceFactory
 from tracker.models import Source
 from tracker.record_rules import quoted, source_citation
-from tracker.services.record import event_publication_refresh, red_line_refresh_publication
+from tracker.services.derived import event_publication_refresh, red_line_refresh_publication
 from tracker.services.tokens import api_token_issue
 
 long_quotes_to_notes = importlib.import_module(

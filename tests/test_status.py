@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 
 from tests.factories import EventFactory, RedLineFactory, SourceFactory
 from tracker.models import StatusChange
-from tracker.services import record
-from tracker.services.status import (
+from tracker.rules.status import (
     EventFact,
     derive,
     derive_status,
     replay,
     status_as_of,
 )
+from tracker.services import record
 
 D0 = date(2024, 1, 1)
 

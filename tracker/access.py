@@ -24,10 +24,9 @@ CURATOR_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 
 def is_curator(user: AbstractUser | AnonymousUser | None) -> bool:
-    """Whether a user may change the record and work the review queue, on the web, the API and in
-    the token command: an active user who is a superuser or a member of the Curator group.
-    ``is_staff`` alone does not count: it only lets a user sign in to admin, where the Curator
-    group, not the flag, gives the permissions."""
+    """Whether a user may change the record and work the review queue, on the web, the API, in
+    admin (`tracker.admin_site`) and in the token command: an active user who is a superuser or a
+    member of the Curator group. ``is_staff`` does not count anywhere."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.groups.filter(name=CURATOR_GROUP).exists()

@@ -1,12 +1,56 @@
+from typing import Any
+
 from django.contrib import admin
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, Model, QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
 from tracker.record_rules import quoted
+from tracker.rules.status import EXPLANATION
 from tracker.selectors.red_line_detail import SOURCE_COLUMNS
-from tracker.services.status import EXPLANATION
+from tracker.services import changes
+from tracker.services.changes import derived_by_caller
+
+
+class RecordAdmin(SimpleHistoryAdmin):
+    """Saving or deleting a row runs the record's change service for it once, after the write
+    (`tracker.services.changes`); inline rows and relations saved with it go through the signal
+    adapters, as any other write does."""
+
+    def before(self, obj: Any) -> Any:
+        """What the change service needs of the stored row, read before it is written."""
+        return None
+
+    def changed(self, obj: Any, before: Any, *, created: bool) -> None:
+        raise NotImplementedError
+
+    def removal(self, obj: Any) -> Any:
+        """What the removal service needs of the row's relations, read before they are deleted."""
+        return None
+
+    def removed(self, obj: Any, removal: Any) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        before = self.before(obj) if change else None
+        with derived_by_caller():
+            super().save_model(request, obj, form, change)
+        self.changed(obj, before, created=not change)
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        removal = self.removal(obj)
+        with derived_by_caller():
+            super().delete_model(request, obj)
+        self.removed(obj, removal)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """The delete action: each row through `delete_model`, so each runs its removal service."""
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
 
 class SourceInline(admin.StackedInline):
@@ -40,7 +84,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
+class ActorAdmin(RecordAdmin):
     list_display = ("name", "slug", "kind", "country", "affiliation", "lines_declared")
     list_filter = ("kind", "country")
     search_fields = ("name", "slug", "aliases", "wikidata_id")
@@ -56,9 +100,18 @@ class ActorAdmin(SimpleHistoryAdmin):
     def lines_declared(self, obj: Actor) -> int:
         return obj._lines
 
+    def before(self, obj: Actor) -> changes.ActorBefore | None:
+        return changes.actor_before(pk=obj.pk)
+
+    def changed(self, obj: Actor, before: changes.ActorBefore | None, *, created: bool) -> None:
+        changes.actor_changed(actor=obj, before=before)
+
+    def removed(self, obj: Actor, removal: None) -> None:
+        changes.actor_removed(actor=obj)
+
 
 @admin.register(RedLine)
-class RedLineAdmin(SimpleHistoryAdmin):
+class RedLineAdmin(RecordAdmin):
     list_display = (
         "title",
         "declared_by",
@@ -102,9 +155,21 @@ class RedLineAdmin(SimpleHistoryAdmin):
             return "Active once saved (no events yet)."
         return f"{obj.get_status_display()}: {EXPLANATION[obj.status]}"
 
+    def before(self, obj: RedLine) -> changes.RedLineBefore | None:
+        return changes.red_line_before(pk=obj.pk)
+
+    def changed(self, obj: RedLine, before: changes.RedLineBefore | None, *, created: bool) -> None:
+        changes.red_line_changed(red_line=obj, before=before)
+
+    def removal(self, obj: RedLine) -> changes.Removal:
+        return changes.red_line_removal(red_line=obj)
+
+    def removed(self, obj: RedLine, removal: changes.Removal) -> None:
+        changes.red_line_removed(red_line=obj, removal=removal)
+
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(RecordAdmin):
     list_display = ("__str__", "red_line", "kind", "occurred_on", "partial")
     list_filter = ("kind", "partial")
     search_fields = ("summary", "red_line__title", "red_line__slug")
@@ -114,9 +179,21 @@ class EventAdmin(SimpleHistoryAdmin):
     inlines = [EventSourceInline]
     list_per_page = 50
 
+    def before(self, obj: Event) -> changes.EventBefore | None:
+        return changes.event_before(pk=obj.pk)
+
+    def changed(self, obj: Event, before: changes.EventBefore | None, *, created: bool) -> None:
+        changes.event_changed(event=obj, before=before)
+
+    def removal(self, obj: Event) -> changes.Removal:
+        return changes.event_removal(event=obj)
+
+    def removed(self, obj: Event, removal: changes.Removal) -> None:
+        changes.event_removed(event=obj, removal=removal)
+
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(RecordAdmin):
     list_display = ("__str__", "publisher", "published_on", "quotation", "note", "red_line", "event")
     search_fields = ("url", "title", "publisher", "quote", "note")
     list_filter = ("language", "publisher")
@@ -129,6 +206,12 @@ class SourceAdmin(SimpleHistoryAdmin):
     @admin.display(description="Quote", ordering="quote")
     def quotation(self, obj: Source) -> str:
         return quoted(quote=obj.quote, language=obj.language, translation=obj.quote_translation)
+
+    def changed(self, obj: Source, before: None, *, created: bool) -> None:
+        changes.source_changed(source=obj, created=created)
+
+    def removed(self, obj: Source, removal: None) -> None:
+        changes.source_changed(source=obj)
 
 
 @admin.register(StatusChange)

@@ -35,7 +35,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tracker.apps.CuratorAdminConfig",  # django.contrib.admin, its door kept by is_curator
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,8 +1,9 @@
-"""Keep derived state right whatever path wrote the row (services, admin, shell).
+"""Adapters for writes made outside the record's services (a shell, a factory, a data fix).
 
-Status and publication are recomputed after events and sources change; the actors list's
-counts are recounted for the actors a write can affect; deletions of public records leave tombstones. Cascades started by deleting a parent are skipped: the parent is
-going away with its derived state.
+Each receiver hands the write to the change service of `tracker.services.changes`, which keeps
+derived state in its order. Services and admin run those services themselves and tell these
+adapters to stand aside (`derived_by_caller`), so no change runs twice. Rows deleted with their
+parent are left to the parent's service.
 """
 
 from typing import Any
@@ -12,8 +13,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from tracker.models import Actor, Event, RedLine, Source
-from tracker.services import actor_counts as counts
-from tracker.services import record
+from tracker.services import changes
+from tracker.services.changes import Removal, left_to_signals
 
 
 def _origin_is(origin: Any, model: type) -> bool:
@@ -23,190 +24,108 @@ def _origin_is(origin: Any, model: type) -> bool:
 
 
 @receiver(pre_save, sender=Actor)
-@receiver(pre_save, sender=RedLine)
-def remember_published_name(sender: type, instance: Actor | RedLine, raw: bool = False, **kw: Any) -> None:
-    instance._previous_names = (
-        sender.objects.filter(pk=instance.pk)
-        .values_list("slug", "name" if sender is Actor else "title")
-        .first()
-        if instance.pk and not raw
-        else None
-    )
+def actor_remember(sender: type, instance: Actor, raw: bool = False, **kw: Any) -> None:
+    if left_to_signals(raw=raw):
+        instance._before = changes.actor_before(pk=instance.pk)
 
 
 @receiver(post_save, sender=Actor)
-def actor_saved(sender: type, instance: Actor, created: bool, raw: bool = False, **kw: Any) -> None:
-    previous = getattr(instance, "_previous_names", None)
-    if raw or previous is None:
-        return
-    old_slug, old_name = previous
-    if old_slug != instance.slug:
-        record.tombstone(model="actor", key=old_slug)
-    if (old_slug, old_name) != (instance.slug, instance.name):
-        record.actor_touch_references(actor=instance)
-
-
-@receiver(post_save, sender=RedLine)
-def red_line_saved(sender: type, instance: RedLine, created: bool, raw: bool = False, **kw: Any) -> None:
-    if created and not raw:
-        record.record_declaration(red_line=instance)
-    previous = getattr(instance, "_previous_names", None)
-    if not raw and previous is not None and previous[0] != instance.slug:
-        record.tombstone(model="red_line", key=previous[0])
-
-
-@receiver(pre_save, sender=Event)
-def event_remember_line(sender: type, instance: Event, raw: bool = False, **kw: Any) -> None:
-    previous = (
-        Event.objects.filter(pk=instance.pk).values_list("red_line_id", "kind").first()
-        if instance.pk
-        else None
-    )
-    instance._previous_red_line_id, instance._previous_kind = previous or (None, None)
-
-
-@receiver(post_save, sender=Event)
-def event_saved(sender: type, instance: Event, created: bool, raw: bool = False, **kw: Any) -> None:
-    if raw:
-        return
-    reason = record.status_reason(event=instance, change="" if created else "corrected")
-    record.red_line_sync_status(red_line=instance.red_line, cause=instance, reason=reason)
-    previous = getattr(instance, "_previous_red_line_id", None)
-    if previous and previous != instance.red_line_id:
-        record.event_publication_refresh(event_ids=[instance.pk])  # the new line may differ in publication
-        moved_from = RedLine.objects.filter(pk=previous).first()
-        if moved_from:
-            reason = record.status_reason(event=instance, change="moved")
-            record.red_line_sync_status(red_line=moved_from, reason=reason)
-
-
-@receiver(post_delete, sender=Event)
-def event_deleted(sender: type, instance: Event, origin: Any = None, **kw: Any) -> None:
-    record.tombstone(model="event", key=str(instance.pk))
-    if not _origin_is(origin, Event):
-        return
-    red_line = RedLine.objects.filter(pk=instance.red_line_id).first()
-    if red_line:
-        reason = record.status_reason(event=instance, change="removed")
-        record.red_line_sync_status(red_line=red_line, reason=reason)
-
-
-@receiver(post_save, sender=Source)
-@receiver(post_delete, sender=Source)
-def source_changed(sender: type, instance: Source, origin: Any = None, raw: bool = False, **kw: Any) -> None:
-    if raw or (origin is not None and not _origin_is(origin, Source)):
-        return
-    if instance.red_line_id:
-        red_line = RedLine.objects.filter(pk=instance.red_line_id).first()
-        if red_line:
-            record.red_line_refresh_publication(red_line=red_line)
-    elif instance.event_id:
-        event = Event.objects.filter(pk=instance.event_id).select_related("red_line").first()
-        if event:
-            record.event_refresh_publication(event=event)
-            # An event counts once it has a source: gaining its first adds it to the line's history,
-            # losing its last takes it out.
-            counted = Source.objects.filter(event=event).exists()
-            reason = record.status_reason(event=event, change="" if counted else "removed")
-            record.red_line_sync_status(red_line=event.red_line, cause=event, reason=reason)
-            if event.kind == Event.Kind.CROSSING:  # a crossing counts once sourced
-                counts.actor_counts_refresh(actor_ids=counts.event_actor_ids(event_id=event.pk))
-
-
-@receiver(post_delete, sender=RedLine)
-def red_line_deleted(sender: type, instance: RedLine, **kw: Any) -> None:
-    record.tombstone(model="red_line", key=instance.slug)
+def actor_saved(sender: type, instance: Actor, raw: bool = False, **kw: Any) -> None:
+    if left_to_signals(raw=raw):
+        changes.actor_changed(actor=instance, before=getattr(instance, "_before", None))
 
 
 @receiver(post_delete, sender=Actor)
 def actor_deleted(sender: type, instance: Actor, **kw: Any) -> None:
-    record.tombstone(model="actor", key=instance.slug)
-
-
-# --- counts on the actors list -----------------------------------------------------------
+    if left_to_signals():
+        changes.actor_removed(actor=instance)
 
 
 @receiver(pre_save, sender=RedLine)
-def red_line_remember_counted(sender: type, instance: RedLine, raw: bool = False, **kw: Any) -> None:
-    instance._counted = (
-        RedLine.objects.filter(pk=instance.pk).values_list("declared_by_id", "is_published").first()
-        if instance.pk and not raw
-        else None
-    )
+def red_line_remember(sender: type, instance: RedLine, raw: bool = False, **kw: Any) -> None:
+    if left_to_signals(raw=raw):
+        instance._before = changes.red_line_before(pk=instance.pk)
 
 
 @receiver(post_save, sender=RedLine)
-def red_line_recount(sender: type, instance: RedLine, created: bool, raw: bool = False, **kw: Any) -> None:
-    if raw:
-        return
-    before = getattr(instance, "_counted", None)
-    if before is None:
-        if instance.is_published:
-            counts.actor_counts_refresh(actor_ids=counts.red_line_actor_ids(red_line_id=instance.pk))
-        return
-    old_declarer, was_published = before
-    if was_published != instance.is_published:
-        affected = counts.red_line_actor_ids(red_line_id=instance.pk) | {old_declarer}
-        counts.actor_counts_refresh(actor_ids=affected)
-    elif old_declarer != instance.declared_by_id:
-        counts.actor_counts_refresh(actor_ids={old_declarer, instance.declared_by_id})
+def red_line_saved(sender: type, instance: RedLine, raw: bool = False, **kw: Any) -> None:
+    if left_to_signals(raw=raw):
+        changes.red_line_changed(red_line=instance, before=getattr(instance, "_before", None))
 
 
 @receiver(pre_delete, sender=RedLine)
-def red_line_remember_actors(sender: type, instance: RedLine, **kw: Any) -> None:
-    instance._counted_actor_ids = counts.red_line_actor_ids(red_line_id=instance.pk)
+def red_line_remember_removal(sender: type, instance: RedLine, **kw: Any) -> None:
+    if left_to_signals():
+        instance._removal = changes.red_line_removal(red_line=instance)
 
 
 @receiver(post_delete, sender=RedLine)
-def red_line_deleted_recount(sender: type, instance: RedLine, **kw: Any) -> None:
-    counts.actor_counts_refresh(actor_ids=getattr(instance, "_counted_actor_ids", ()))
+def red_line_deleted(sender: type, instance: RedLine, **kw: Any) -> None:
+    if left_to_signals():
+        changes.red_line_removed(red_line=instance, removal=getattr(instance, "_removal", Removal()))
+
+
+@receiver(pre_save, sender=Event)
+def event_remember(sender: type, instance: Event, raw: bool = False, **kw: Any) -> None:
+    if left_to_signals(raw=raw):
+        instance._before = changes.event_before(pk=instance.pk)
 
 
 @receiver(post_save, sender=Event)
-def event_recount(sender: type, instance: Event, created: bool, raw: bool = False, **kw: Any) -> None:
-    """A crossing that changes kind or line changes its actors' counts (a new one has no actors yet)."""
-    if raw or created:
-        return
-    before = (getattr(instance, "_previous_red_line_id", None), getattr(instance, "_previous_kind", None))
-    if before != (instance.red_line_id, instance.kind) and Event.Kind.CROSSING in (before[1], instance.kind):
-        counts.actor_counts_refresh(actor_ids=counts.event_actor_ids(event_id=instance.pk))
+def event_saved(sender: type, instance: Event, raw: bool = False, **kw: Any) -> None:
+    if left_to_signals(raw=raw):
+        changes.event_changed(event=instance, before=getattr(instance, "_before", None))
 
 
 @receiver(pre_delete, sender=Event)
-def event_remember_actors(sender: type, instance: Event, origin: Any = None, **kw: Any) -> None:
-    # A line's deletion recounts everyone on the line once; its events need not each do it.
-    if instance.kind == Event.Kind.CROSSING and _origin_is(origin, Event):
-        instance._counted_actor_ids = counts.event_actor_ids(event_id=instance.pk)
+def event_remember_removal(sender: type, instance: Event, origin: Any = None, **kw: Any) -> None:
+    if left_to_signals() and _origin_is(origin, Event):
+        instance._removal = changes.event_removal(event=instance)
 
 
 @receiver(post_delete, sender=Event)
-def event_deleted_recount(sender: type, instance: Event, **kw: Any) -> None:
-    counts.actor_counts_refresh(actor_ids=getattr(instance, "_counted_actor_ids", ()))
+def event_deleted(sender: type, instance: Event, origin: Any = None, **kw: Any) -> None:
+    if left_to_signals() and _origin_is(origin, Event):
+        changes.event_removed(event=instance, removal=getattr(instance, "_removal", Removal()))
 
 
-def _m2m_recount(through: type, own: str, instance: Any, action: str, reverse: bool, pk_set: Any) -> None:
-    """Recount actors added to or removed from a line's addressees or an event's actors."""
+@receiver(post_save, sender=Source)
+def source_saved(sender: type, instance: Source, created: bool, raw: bool = False, **kw: Any) -> None:
+    if left_to_signals(raw=raw):
+        changes.source_changed(source=instance, created=created)
+
+
+@receiver(post_delete, sender=Source)
+def source_deleted(sender: type, instance: Source, origin: Any = None, **kw: Any) -> None:
+    if left_to_signals() and _origin_is(origin, Source):
+        changes.source_changed(source=instance)
+
+
+def _links_changed(through: type, own: str, instance: Any, action: str, reverse: bool, pk_set: Any) -> None:
+    """The actors added to or removed from a line's addressees or an event's actors."""
+    if not left_to_signals():
+        return
     if action == "pre_clear":
-        instance._counted_actor_ids = (
+        instance._relinked = (
             {instance.pk}
             if reverse
             else set(through.objects.filter(**{own: instance.pk}).values_list("actor_id", flat=True))
         )
     elif action == "post_clear":
-        counts.actor_counts_refresh(actor_ids=getattr(instance, "_counted_actor_ids", ()))
+        changes.actor_links_changed(actor_ids=getattr(instance, "_relinked", ()))
     elif action in ("post_add", "post_remove"):
-        counts.actor_counts_refresh(actor_ids={instance.pk} if reverse else pk_set or ())
+        changes.actor_links_changed(actor_ids={instance.pk} if reverse else pk_set or ())
 
 
 @receiver(m2m_changed, sender=RedLine.addressees.through)
 def addressees_changed(
     sender: type, instance: Any, action: str, reverse: bool, pk_set: Any, **kw: Any
 ) -> None:
-    _m2m_recount(sender, "redline_id", instance, action, reverse, pk_set)
+    _links_changed(sender, "redline_id", instance, action, reverse, pk_set)
 
 
 @receiver(m2m_changed, sender=Event.actors.through)
 def event_actors_changed(
     sender: type, instance: Any, action: str, reverse: bool, pk_set: Any, **kw: Any
 ) -> None:
-    _m2m_recount(sender, "event_id", instance, action, reverse, pk_set)
+    _links_changed(sender, "event_id", instance, action, reverse, pk_set)

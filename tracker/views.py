@@ -24,6 +24,7 @@ from django.utils.cache import patch_vary_headers
 from tracker.access import is_curator
 from tracker.lib.response_cache import cached_response
 from tracker.models import Actor, Event, RedLine
+from tracker.rules.status import EXPLANATION
 from tracker.selectors import actor_pages as actor_reads
 from tracker.selectors import dashboard
 from tracker.selectors.follow_through import follow_through_for_actor, follow_through_for_actor_by_category
@@ -37,7 +38,6 @@ from tracker.selectors.red_lines import (
     red_line_status_history,
 )
 from tracker.selectors.timeline import red_line_timeline
-from tracker.services.status import EXPLANATION
 
 PAGE_SIZE = 25
 PAGING = ("page", "after", "before", "format")

@@ -131,9 +131,9 @@ def _line_payload(red_line: RedLine) -> dict[str, Any]:
 
 
 def notify_event_recorded(*, event_id: int) -> Notification | None:
-    """Announce a newly recorded event once it is public (sourced, on a published line)."""
+    """Announce a newly recorded event once it is public (`tracker.rules.publication`)."""
     event = Event.objects.select_related("red_line__declared_by").filter(pk=event_id).first()
-    if event is None or not event.red_line.is_published or not event.sources.exists():
+    if event is None or not event.is_public:
         return None
     payload = {
         "type": AlertKind.EVENT_RECORDED,

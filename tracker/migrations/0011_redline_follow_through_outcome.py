@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-# The follow-through outcome of every line as tracker.services.status.follow_through_dates gives it:
+# The follow-through outcome of every line as tracker.rules.follow_through gives it:
 # the first sourced crossing and the first sourced response on or after it (plain SQL: a migration
 # must not import today's models; one pass over the events, then one write per crossed line).
 BACKFILL = """

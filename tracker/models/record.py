@@ -212,7 +212,7 @@ class RedLine(SlugInAnyCase, TimeStamped):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restated_by"
     )
 
-    # Derived from the events by tracker.services.status; never typed in.
+    # Derived from the events by tracker.rules.status; never typed in.
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, editable=False)
     status_changed_on = models.DateField(null=True, blank=True, editable=False)
     last_reaffirmed_on = models.DateField(null=True, blank=True, editable=False)
@@ -341,7 +341,8 @@ class Event(TimeStamped):
     actors = models.ManyToManyField(Actor, blank=True, related_name="events")
     summary = models.TextField()
     partial = models.BooleanField(default=False, help_text="A crossing that only partly meets the trigger.")
-    # Sourced and on a published line: kept by tracker.services.record.event_publication_refresh.
+    # Sourced and on a published line (`tracker.rules.publication`): kept by
+    # tracker.services.derived.event_publication_refresh.
     is_public = models.BooleanField(default=False, editable=False)
 
     history = HistoricalRecords(m2m_fields=[actors])
@@ -508,7 +509,7 @@ def today() -> datetime.date:
 class ActorCounts(models.Model):
     """How many published lines an actor declared and was warned by, and the sourced crossings it made.
 
-    Derived by tracker.services.actor_counts and kept current by signals on every write path,
+    Derived by tracker.services.actor_counts and kept current by tracker.services.changes on every write path,
     so the actors list reads one row per actor instead of counting over every line and event.
     """
 

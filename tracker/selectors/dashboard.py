@@ -17,9 +17,10 @@ from django.db import connection
 from django.db.models import Count, Subquery
 
 from tracker.models import Actor, Candidate, Deletion, Event, RedLine, Source
+from tracker.rules.follow_through import FollowThrough
 from tracker.selectors.events import public_events
-from tracker.selectors.follow_through import FollowThrough, follow_through_by
-from tracker.selectors.red_lines import public_red_lines
+from tracker.selectors.follow_through import follow_through_by
+from tracker.selectors.red_lines import public_red_lines, published_red_lines
 
 EVENT_KINDS: tuple[str, ...] = tuple(Event.Kind.values)
 RECORD_CACHE_TTL = 15 * 60
@@ -56,7 +57,7 @@ def stack(parts: list[tuple[str, int]], *, scale_max: int) -> list[Segment]:
 def status_counts() -> list[tuple[str, str, int]]:
     """(status, label, number of published lines) for every status, zeros included."""
     found = dict(
-        RedLine.objects.filter(is_published=True)
+        published_red_lines()
         .order_by()
         .values_list("status")
         .annotate(n=Count("*"))  # count(*), not count(id): index-only on redline_public_status

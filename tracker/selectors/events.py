@@ -3,12 +3,12 @@
 from django.db.models import Prefetch, QuerySet
 
 from tracker.models import Actor, Event, Source
+from tracker.rules.publication import public_event
 
 
 def public_events() -> QuerySet[Event]:
-    """Events that count publicly: sourced, on a published line (the flag each event keeps,
-    maintained by tracker.services.record.event_publication_refresh)."""
-    return Event.objects.filter(is_public=True)
+    """Events the public sees (`tracker.rules.publication`)."""
+    return Event.objects.filter(public_event())
 
 
 def published_events() -> QuerySet[Event]:

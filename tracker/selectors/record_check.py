@@ -7,8 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 
-from django.db.models import Q
-
 from tracker.models import Actor, RedLine, Source
 from tracker.record_rules import (
     SOURCE_WINDOW_DAYS,
@@ -18,6 +16,7 @@ from tracker.record_rules import (
     source_missing,
     trigger_key,
 )
+from tracker.rules.publication import public_event, published_line
 
 
 def _source_problems(source: Source, *, owner: str, supported_on: date, what: str) -> Iterator[str]:
@@ -39,13 +38,13 @@ def _source_problems(source: Source, *, owner: str, supported_on: date, what: st
 def record_problems() -> list[str]:
     """Every problem in the published lines and public events, sorted by the record they concern."""
     problems: list[str] = []
-    lines = list(RedLine.objects.filter(is_published=True).select_related("declared_by").order_by("slug"))
-    for source in Source.objects.filter(red_line__is_published=True).select_related("red_line"):
+    lines = list(RedLine.objects.filter(published_line()).select_related("declared_by").order_by("slug"))
+    for source in Source.objects.filter(published_line("red_line__")).select_related("red_line"):
         line = source.red_line
         problems += _source_problems(
             source, owner=f"red line {line.slug}", supported_on=line.declared_on, what="its declaration on"
         )
-    for source in Source.objects.filter(event__is_public=True).select_related("event__red_line"):
+    for source in Source.objects.filter(public_event("event__")).select_related("event__red_line"):
         event = source.event
         owner = f"red line {event.red_line.slug}, {event.kind} of {event.occurred_on}"
         problems += _source_problems(source, owner=owner, supported_on=event.occurred_on, what="the event on")
@@ -57,11 +56,9 @@ def record_problems() -> list[str]:
         if len(slugs) > 1:
             problems.append(f"red lines {', '.join(slugs)}: the same declarer, trigger and date (duplicates)")
 
-    public_lines = Q(red_lines_declared__is_published=True) | Q(red_lines_addressed__is_published=True)
+    on_record = published_line("red_lines_declared__") | published_line("red_lines_addressed__")
     unidentified = (
-        Actor.objects.filter(
-            public_lines | Q(events__is_public=True), kind__in=WIKIDATA_KINDS, wikidata_id=""
-        )
+        Actor.objects.filter(on_record | public_event("events__"), kind__in=WIKIDATA_KINDS, wikidata_id="")
         .distinct()
         .order_by("slug")
     )

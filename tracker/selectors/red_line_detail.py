@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from tracker.models import Event, RedLine, Source, StatusChange
+from tracker.rules import status as status_rules
+from tracker.rules.publication import public_event, published_line
 from tracker.selectors.prepared import prepared_rows
 from tracker.selectors.red_lines import FLAT_COLUMNS
-from tracker.services import status as rules
 
 # The list's plain columns (the CSV's), plus the id that ties addressees, sources and events to a line.
 LINE_COLUMNS = {"id": "id", **{name: column for name, column in FLAT_COLUMNS.items() if column}}
@@ -87,14 +88,12 @@ _event_actors = _actor_refs(Event.actors.through, "event_id")
 
 def _published_line(slug: str) -> QuerySet[RedLine]:
     return (
-        RedLine.objects.filter(slug=slug, is_published=True)
-        .order_by()
-        .values_list(*LINE_COLUMNS.values())[:1]
+        RedLine.objects.filter(published_line(), slug=slug).order_by().values_list(*LINE_COLUMNS.values())[:1]
     )
 
 
-def _sourced_events(pk: int, as_of: date | None = None) -> QuerySet[Event]:
-    events = Event.objects.filter(red_line_id=pk).filter(Exists(Source.objects.filter(event=OuterRef("pk"))))
+def _public_events(pk: int, as_of: date | None = None) -> QuerySet[Event]:
+    events = Event.objects.filter(public_event(), red_line_id=pk)
     if as_of is not None:
         events = events.filter(occurred_on__lte=as_of)
     return events.order_by("occurred_on", "created_at", "id").values_list(*EVENT_COLUMNS)
@@ -144,7 +143,7 @@ def red_lines_rows_completed(rows: list[tuple[Any, ...]]) -> list[LineDetail]:
 def red_line_detail(
     *, slug: str, as_of: date | None = None, actors: bool = True, status_changes: bool = False
 ) -> LineDetail | None:
-    """The published line `slug` with its sourced events (up to `as_of`, with the status then), or None.
+    """The published line `slug` with its public events (up to `as_of`, with the status then), or None.
 
     `actors` reads addressees and events' actors (the detail); `status_changes` reads the recorded
     changes (the history).
@@ -162,7 +161,7 @@ def red_line_detail(
         ]
     detail.events = [
         dict(zip(EVENT_COLUMNS, row, strict=True))
-        for row in prepared_rows("events", _sourced_events, pk=pk, as_of=as_of)
+        for row in prepared_rows("events", _public_events, pk=pk, as_of=as_of)
     ]
     by_id = {e["id"]: e for e in detail.events}
     for event in detail.events:
@@ -182,7 +181,7 @@ def red_line_detail(
             for row in prepared_rows("status-changes", _status_changes, pk=pk, as_of=as_of)
         ]
     if as_of is not None:  # the status as the events up to that day give it
-        result = rules.derive(detail.events, declared_on=line["declared_on"])
+        result = status_rules.derive(detail.events, declared_on=line["declared_on"])
         line["status"] = result.status
         line["status_changed_on"] = result.status_changed_on
         line["last_reaffirmed_on"] = result.last_reaffirmed_on

@@ -8,8 +8,9 @@ import django_filters
 from django.db.models import Prefetch, QuerySet
 
 from tracker.models import Actor, Event, RedLine, StatusChange
+from tracker.rules import status as status_rules
+from tracker.rules.publication import public_event, published_line
 from tracker.selectors.search import full_text_filter
-from tracker.services import status as rules
 
 ORDERING_FIELDS = (
     ("declared_on", "declared_on"),
@@ -22,7 +23,7 @@ ORDERING_FIELDS = (
 
 def published_red_lines() -> QuerySet[RedLine]:
     """The lines the public may see, bare (for reads that select their own columns)."""
-    return RedLine.objects.filter(is_published=True)
+    return RedLine.objects.filter(published_line())
 
 
 def public_red_lines() -> QuerySet[RedLine]:
@@ -135,8 +136,7 @@ class RedLineFilter(StaticFilterSet):
 
 def red_line_events(*, red_line: RedLine, as_of: date | None = None) -> QuerySet[Event]:
     qs = (
-        Event.objects.filter(red_line=red_line, sources__isnull=False)
-        .distinct()
+        Event.objects.filter(public_event(), red_line=red_line)
         .prefetch_related("sources", Prefetch("actors", queryset=Actor.objects.only("id", "slug", "name")))
         .order_by("occurred_on", "created_at", "id")
     )
@@ -157,7 +157,7 @@ def red_line_status_as_of(*, red_line: RedLine, events: Sequence[Event]) -> None
 
     Pass the events up to a date (`red_line_events(..., as_of=...)`) for the line as it stood then.
     """
-    result = rules.derive(events, declared_on=red_line.declared_on)
+    result = status_rules.derive(events, declared_on=red_line.declared_on)
     red_line.status = result.status
     red_line.status_changed_on = result.status_changed_on
     red_line.last_reaffirmed_on = result.last_reaffirmed_on

@@ -1,8 +1,8 @@
 """Per-actor counts for the actors list, stored in ActorCounts instead of counted on every view.
 
 `lines_declared` and `lines_addressed` count published lines; `crossings_made` counts the actor's
-part in sourced crossings of published lines (the same rules as the public pages). Signals call
-`actor_counts_refresh` with the actors a write can affect; bulk loads (synthetic record, restore)
+part in public crossings (`tracker.rules.publication`, kept before the counts). The record's
+change services call `actor_counts_refresh` with the actors a write can affect; bulk loads (synthetic record, restore)
 call it once for everyone. A refresh recounts from the record, so it is right whatever the order
 of the writes: it locks the actors' rows first, so two writers never store a count that misses
 the other's change.
@@ -11,10 +11,11 @@ the other's change.
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 
-from tracker.models import Actor, Event, RedLine, Source
+from tracker.models import Actor, Event, RedLine
 from tracker.models.record import ActorCounts
+from tracker.rules.publication import public_event, published_line
 
 FIELDS = ("lines_declared", "lines_addressed", "crossings_made")
 BATCH = 1000
@@ -26,11 +27,9 @@ def _grouped(qs: QuerySet, key: str) -> dict[int, int]:
 
 def actor_counts_computed(*, actor_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int, int]]:
     """(lines declared, lines addressed, crossings made) counted from the record, for actors with any."""
-    declared = RedLine.objects.filter(is_published=True)
-    addressed = RedLine.addressees.through.objects.filter(redline__is_published=True)
-    crossings = Event.actors.through.objects.filter(
-        event__kind=Event.Kind.CROSSING, event__red_line__is_published=True
-    ).filter(Exists(Source.objects.filter(event=OuterRef("event_id"))))
+    declared = RedLine.objects.filter(published_line())
+    addressed = RedLine.addressees.through.objects.filter(published_line("redline__"))
+    crossings = Event.actors.through.objects.filter(public_event("event__"), event__kind=Event.Kind.CROSSING)
     if actor_ids is not None:
         ids = list(actor_ids)
         declared = declared.filter(declared_by_id__in=ids)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from tracker.errors import DomainError
 from tracker.models import Actor, Article, Deletion, Event, Feed, RedLine, Source, StatusChange
 from tracker.services.actor_counts import actor_counts_refresh
-from tracker.services.record import event_publication_refresh, red_line_outcomes_refresh
+from tracker.services.derived import event_publication_refresh, red_line_outcomes_refresh
 
 FORMAT = "red-line-tracker/record"
 # Bump when a field is renamed or removed, or its meaning changes; a new field with a default is

@@ -51,8 +51,6 @@ class StatusResult:
     status_changed_on: date
     last_reaffirmed_on: date | None
     transitions: tuple[Transition, ...]
-    first_crossed_on: date | None = None
-    first_response_on: date | None = None
 
 
 def _sort_key(fact: EventFact) -> tuple:
@@ -101,31 +99,20 @@ def replay(events: Sequence[Any]) -> list[Transition]:
     return transitions
 
 
-def follow_through_dates(events: Iterable[Any]) -> tuple[date | None, date | None]:
-    """The line's follow-through outcome: its first crossing and the first response on or after it."""
-    facts = ordered(events)
-    crossings = [f.occurred_on for f in facts if f.kind == CROSSING]
-    if not crossings:
-        return None, None
-    first = min(crossings)
-    responses = [f.occurred_on for f in facts if f.kind == RESPONSE and f.occurred_on >= first]
-    return first, min(responses) if responses else None
-
-
 def derive(events: Iterable[Any], *, declared_on: date) -> StatusResult:
-    """Status, the date it took effect, last reaffirmation, the dated transitions and follow-through."""
+    """Status, the date it took effect, last reaffirmation and the dated transitions.
+
+    A line's follow-through outcome is computed in SQL (`tracker.rules.follow_through`).
+    """
     facts = ordered(events)
     transitions = tuple(replay(facts))
     status = derive_status(facts)
     restated = [f.occurred_on for f in facts if f.kind == RESTATEMENT]
-    first_crossed_on, first_response_on = follow_through_dates(facts)
     return StatusResult(
         status=status,
         status_changed_on=transitions[-1].on if transitions else declared_on,
         last_reaffirmed_on=max(restated) if restated else None,
         transitions=transitions,
-        first_crossed_on=first_crossed_on,
-        first_response_on=first_response_on,
     )
 
 
