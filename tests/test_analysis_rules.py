@@ -326,3 +326,14 @@ def test_a_strike_imagined_with_could_is_not_a_response(rec):
     imagined = crossing + "Neighbours fear that Norland strikes on Sudria could widen the war."
     assert ("response", "norland", "norland-deep-strikes-2023") in _found(rec, reported)
     assert _kinds(_found(rec, imagined), "response") == []
+
+
+def test_the_declarers_side_named_as_the_attacker_is_not_the_territory_struck(rec):
+    # Norland's country code makes "Russian" its demonym in the small record.
+    lead = "Sudria's army said on Sunday that it had kept up its campaign. "
+    attacker = (
+        lead + "Overnight dozens of long-range glider missiles were fired after Russian missile strikes."
+    )
+    territory = lead + "Overnight dozens of long-range glider missiles were fired at Russian territory."
+    assert _kinds(_found(rec, attacker), "crossing") == []
+    assert _kinds(_found(rec, territory), "crossing") == [("crossing", None, "norland-deep-strikes-2023")]

@@ -1036,7 +1036,7 @@ def _line_fit(
             doers_before = [a for a in p.context_actors & doing if a not in line.declarer_group]
             if not (passive or pronoun or not s.mentions) or not doers_before:
                 return 0.0, None, "no doer of the action"
-            if line.category == "strikes_on_territory" and not (actors & line.declarer_group):
+            if line.category == "strikes_on_territory" and not _territory_named(s, line.declarer_group):
                 return 0.0, None, "a passive strike report must name the territory itself"
             doer = doers_before[0]
             actors = actors | p.context_actors
@@ -1060,7 +1060,7 @@ def _line_fit(
     ):
         return 0.0, None, "the trigger's target is not named"
     if line.category == "strikes_on_territory":
-        if not (actors & line.declarer_group or p.context_actors & line.declarer_group):
+        if not (_territory_named(s, line.declarer_group) or p.context_actors & line.declarer_group):
             return 0.0, None, "a strike on territory needs the territory named"
         if _OCCUPIED.search(s.sentence.text) and "c:crimea" not in line.trigger_features:
             return 0.0, None, "the target is occupied territory"
@@ -1098,6 +1098,43 @@ _OBJECT_PREPOSITIONS = frozenset(
         "from",
     }
 )
+
+
+# "Russian air attacks", "Russian drones": the side named as the attacker, not the place attacked.
+_ATTACKER_NOUNS = frozenset(
+    {
+        "air",
+        "attack",
+        "attacks",
+        "missile",
+        "missiles",
+        "drone",
+        "drones",
+        "strike",
+        "strikes",
+        "forces",
+        "troops",
+        "army",
+        "military",
+        "jets",
+        "aircraft",
+        "bombers",
+        "shelling",
+        "barrage",
+    }
+)
+
+
+def _territory_named(s: _Sent, group: set[int] | frozenset[int]) -> bool:
+    """The sentence names the declarer's side other than as the attacker ("Russian drones")."""
+    for m in s.mentions:
+        if m.actor_id not in group:
+            continue
+        following = s.norms[m.last_token - s.base : m.last_token - s.base + 1]
+        if m.via == "demonym" and following and following[0] in _ATTACKER_NOUNS:
+            continue
+        return True
+    return False
 
 
 def _is_object(s: _Sent, m: Mention) -> bool:
