@@ -14,7 +14,7 @@ from tests.analysis_support import small_record
 from tests.factories import RedLineFactory
 from tracker.analysis import calibration
 from tracker.analysis.actors import actor_cache_clear
-from tracker.analysis.dates import mentioned_date
+from tracker.analysis.dates import days_ongoing, mentioned_date
 from tracker.analysis.lines import line_cache_clear
 from tracker.analysis.service import article_analyse, text_analyse
 from tracker.models import Article, Candidate
@@ -404,6 +404,25 @@ def test_dates_in_the_text_are_read_against_the_articles_date():
     assert mentioned_date("The summit will open on 3 December.", published) is None
     # "since" starts something ongoing; it does not date the event.
     assert mentioned_date("the missiles, supplied since last year, were used", published) is None
+    # ... but it says how long the ongoing thing has lasted.
+    assert days_ongoing("they have fired drones at ships since November", published) == 21
+    assert days_ongoing("they have fired drones at ships since March", published) == 266
+    assert days_ongoing("the sanctions in force since 2022", published) == 1056
+    assert days_ongoing("they fired drones on Monday", published) is None
+
+
+def test_a_campaign_summed_up_since_months_ago_is_not_a_crossing_reported_today(rec):
+    campaign = (
+        "Sudria has fired long-range glider missiles at targets inside Norland territory since March, "
+        "officials said."
+    )
+    news = (
+        "Sudria has fired long-range glider missiles at targets inside Norland territory since Monday, "
+        "officials said."
+    )
+    published = datetime.date(2024, 11, 22)
+    assert _of(_found(rec, campaign, published), "crossing") == []
+    assert [f[2] for f in _of(_found(rec, news, published), "crossing")] == ["norland-deep-strikes-2024"]
 
 
 # --- calibration, threshold and --explain ---------------------------------------------------------

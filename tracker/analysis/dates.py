@@ -156,3 +156,24 @@ def days_before(text: str, published_on: datetime.date) -> int | None:
     """How many days before publication the sentence dates its event (None: no date given)."""
     day = mentioned_date(text, published_on)
     return None if day is None else (published_on - day).days
+
+
+_SINCE_MONTH = re.compile(
+    rf"\bsince\s+(?:early\s+|late\s+|mid[\s-]+)?{_MONTH}(?:\s+(?P<year>(?:19|20)\d\d))?\b", re.I
+)
+_SINCE_YEAR = re.compile(r"\bsince\s+(?P<year>(?:19|20)\d\d)\b", re.I)
+
+
+def days_ongoing(text: str, published_on: datetime.date) -> int | None:
+    """How long before publication something "since November" / "since 2022" began (None: no such
+    start given)."""
+    starts: list[datetime.date] = []
+    for m in _SINCE_MONTH.finditer(text):
+        day = _day(published_on, m.group("year"), m.group("month"), None)
+        if day is not None and day <= published_on:
+            starts.append(day)
+    for m in _SINCE_YEAR.finditer(text):
+        year = int(m.group("year"))
+        if year <= published_on.year:
+            starts.append(datetime.date(year, 1, 1))
+    return (published_on - min(starts)).days if starts else None

@@ -12,7 +12,7 @@ from . import article as story_signals
 from . import lexicon as lx
 from .actors import ActorMatcher, Mention
 from .calibration import STORY, calibration_model
-from .dates import days_before, mentioned_date
+from .dates import days_before, days_ongoing, mentioned_date
 from .lines import LineIndex, LineProfile, features_of
 from .text import Sentence, Token, sentences_split, stem, text_prepare, tokens_of
 
@@ -833,6 +833,16 @@ _CAME_AFTER = re.compile(
     re.I,
 )
 _HABITUAL = re.compile(r"\b(?:repeatedly|regularly|routinely|frequently|often|has long|have long)\b", re.I)
+_PERFECT_ACT = re.compile(r"\b(?:has|have)\s+(?:\w+\s+){0,2}?\w+ed\b", re.I)
+
+
+def _campaign(text: str, published_on: datetime.date) -> bool:
+    """ "The Houthis have fired drones at ships since November": a campaign summed up, not an act
+    reported as today's news (unless it began within the last few months)."""
+    ongoing = days_ongoing(text, published_on)
+    return ongoing is not None and ongoing > STALE_DAYS and bool(_PERFECT_ACT.search(text))
+
+
 _HEDGED_CLAIM = re.compile(
     r"\b(?:allegedly|alleged|unconfirmed|unverified|could not (?:be )?(?:independently )?verif|claim(?:ed|s)?|"
     r"unnamed|circulating|rumou?r\w*|closest \w+ ha(?:s|ve|d) come|believes?|believed|argues?|argued|point(?:s|ed)? out)",
@@ -1244,6 +1254,7 @@ def _crossings(
             and not _NEGATED_FACT.search(text)
             and not _HEDGED_CLAIM.search(text)
             and not _HABITUAL.search(text)
+            and not _campaign(text, published_on)
         )
         if not factual and not nominal:
             continue
