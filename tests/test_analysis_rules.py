@@ -337,3 +337,12 @@ def test_the_declarers_side_named_as_the_attacker_is_not_the_territory_struck(re
     territory = lead + "Overnight dozens of long-range glider missiles were fired at Russian territory."
     assert _kinds(_found(rec, attacker), "crossing") == []
     assert _kinds(_found(rec, territory), "crossing") == [("crossing", None, "norland-deep-strikes-2023")]
+
+
+def test_a_department_speaks_for_the_state_in_focus(rec):
+    text = (
+        "Norland moved two warships to the strait on Monday. In a post online, the Defence Department "
+        'said: "Glider missiles sent to Sudria by the Western Pact will be destroyed, and the suppliers '
+        'will bear the consequences."'
+    )
+    assert {f[1] for f in _found(rec, text) if f[0] in ("restatement", "new_red_line")} == {"norland"}

@@ -227,6 +227,7 @@ INSTITUTION_NOUNS = frozenset(
         "leadership",
         "minister",
         "leader",
+        "department",
     ]
 )
 
