@@ -346,3 +346,11 @@ def test_a_department_speaks_for_the_state_in_focus(rec):
         'will bear the consequences."'
     )
     assert {f[1] for f in _found(rec, text) if f[0] in ("restatement", "new_red_line")} == {"norland"}
+
+
+def test_a_speaker_naming_the_red_line_restates_their_own_line_without_naming_the_addressee(rec):
+    text = (
+        "President Berg spoke about long-range glider missiles in Nordhaven on Monday. If the red line on "
+        "long-range glider missiles were crossed again, he said, there would be another answer."
+    )
+    assert [f[0] for f in _found(rec, text) if f[0] == "restatement"] == ["restatement"]

@@ -571,7 +571,11 @@ def _declarations(
         if not addressees:
             # "Russia would treat an attack by a country backed by a nuclear power as a joint
             # attack": addressed to nobody by name, it is a warning only as a close restatement.
-            if line is None or similarity < UNADDRESSED_RESTATE_THRESHOLD:
+            # "If the red line were crossed again, ...": the speaker names a line of their own.
+            threshold = (
+                RESTATE_THRESHOLD if "red" in norms and "line" in norms else UNADDRESSED_RESTATE_THRESHOLD
+            )
+            if line is None or similarity < threshold:
                 if trace is not None:
                     trace.append(f"declaration? no (addressed to nobody listed): {text[:160]}")
                 continue
