@@ -132,6 +132,43 @@ def test_the_share_of_a_trigger_a_text_carries_is_weighted_by_rarity():
     assert story.best_sentence(view, (), index) == (-1, 0.0)
 
 
+class _Weights:
+    """An index as `best_sentence` reads it: one weight per feature."""
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        self.weights = weights
+
+    def idf(self, feature: str) -> float:
+        return self.weights.get(feature, 0.0)
+
+
+def test_the_best_sentence_is_the_first_with_the_largest_share():
+    view = story.StoryView(
+        title_features=frozenset(),
+        title_actors=frozenset(),
+        lead_actors=frozenset(),
+        sentence_features=(
+            frozenset({"t:x"}),
+            frozenset({"t:a"}),
+            frozenset({"t:b", "t:x"}),
+            frozenset({"t:b"}),
+            frozenset({"t:a", "t:b", "t:c"}),
+        ),
+        sentence_actors=(frozenset(),) * 5,
+        title_warns=False,
+        answer_sentences=frozenset(),
+        action_sentences=frozenset(),
+    )
+    index = _Weights({"t:a": 1.0, "t:b": 2.0, "t:c": 0.5})
+    assert story.best_sentence(view, ("t:a", "t:b"), index) == (4, 1.0)
+    assert story.best_sentence(view, ("t:b",), index) == (2, 1.0)  # the first of equal shares
+    assert story.best_sentence(view, ("t:a", "t:d"), index) == (1, 1.0)  # "t:d" weighs nothing
+    assert story.best_sentence(view, ("t:x", "t:y"), index) == (-1, 0.0)  # no weight: no share
+    index.weights["t:e"] = 7.0
+    assert story.best_sentence(view, ("t:b", "t:e"), index) == (2, 2 / 9)
+    assert story.best_sentence(view, ("t:e",), index) == (-1, 0.0)
+
+
 def test_a_restatement_the_record_holds_from_days_before_is_proposed_from_the_whole_story():
     """The headline puts the declarer and its line up front; no sentence passes the warning rules."""
     rec = small_record()

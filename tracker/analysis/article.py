@@ -13,6 +13,7 @@ the story as a whole makes it likely.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from .lines import LineIndex, LineProfile
 
@@ -35,14 +36,24 @@ class StoryView:
     answer_sentences: frozenset[int]  # positions of sentences that present something as an answer
     action_sentences: frozenset[int]  # positions of sentences with a response action
 
+    @cached_property
+    def sentences_with(self) -> dict[str, int]:
+        """Per feature, the readable sentences carrying it as a bit mask (bit `pos` for sentence
+        `pos`): a line's shares are worked out only for the few sentences sharing a feature."""
+        masks: dict[str, int] = {}
+        for pos, features in enumerate(self.sentence_features):
+            bit = 1 << pos
+            for f in features:
+                masks[f] = masks.get(f, 0) | bit
+        return masks
+
 
 def _weights(wanted: tuple[str, ...], index: LineIndex) -> tuple[dict[str, float], float]:
     weights = {f: index.idf(f) for f in wanted}
     return weights, sum(weights.values())
 
 
-def _share(features: Iterable[str], wanted: tuple[str, ...], index: LineIndex) -> float:
-    weights, total = _weights(wanted, index)
+def _share(features: Iterable[str], weights: dict[str, float], total: float) -> float:
     if not total:
         return 0.0
     return min(1.0, sum(weights[f] for f in weights.keys() & set(features)) / total)
@@ -50,13 +61,26 @@ def _share(features: Iterable[str], wanted: tuple[str, ...], index: LineIndex) -
 
 def best_sentence(story: StoryView, wanted: tuple[str, ...], index: LineIndex) -> tuple[int, float]:
     """The readable sentence carrying the largest share of `wanted`, and that share."""
-    weights, total = _weights(wanted, index)
+    return _best_sentence(story, *_weights(wanted, index))
+
+
+def _best_sentence(story: StoryView, weights: dict[str, float], total: float) -> tuple[int, float]:
     best, share = -1, 0.0
     if not total:
         return best, share
     keys = weights.keys()
-    for pos, features in enumerate(story.sentence_features):
-        value = min(1.0, sum(weights[f] for f in keys & features) / total)
+    masks = story.sentences_with
+    hits = 0
+    for f in keys:
+        hits |= masks.get(f, 0)
+    # A sentence sharing no feature has a share of 0 and cannot be the best: only the others are
+    # weighed, in order, with the same sum as before (the first of equal shares still wins).
+    sentence_features = story.sentence_features
+    while hits:
+        low = hits & -hits
+        pos = low.bit_length() - 1
+        hits ^= low
+        value = min(1.0, sum(weights[f] for f in keys & sentence_features[pos]) / total)
         if value > share:
             best, share = pos, value
     return best, share
@@ -70,10 +94,11 @@ def crossing_signals(
     line: LineProfile, story: StoryView, published_on: datetime.date, index: LineIndex
 ) -> dict:
     """Signals, each in 0..1, that the story reports the action that crosses `line`."""
-    _, body = best_sentence(story, line.trigger_features, index)
+    weights, total = _weights(line.trigger_features, index)
+    _, body = _best_sentence(story, weights, total)
     doers = line.named_actors or (line.trigger_actors - line.declarer_group)
     return {
-        "title_fit": _share(story.title_features, line.trigger_features, index),
+        "title_fit": _share(story.title_features, weights, total),
         "body_fit": body,
         "doer_named": 1.0 if doers & (story.title_actors | story.lead_actors) else 0.0,
         "fresh": 1.0 if (published_on - line.declared_on).days <= FRESH_DAYS else 0.0,
@@ -91,14 +116,13 @@ def crossing_record_signals(line: LineProfile, published_on: datetime.date) -> d
 def response_signals(line: LineProfile, story: StoryView, index: LineIndex, crossed_here: bool) -> dict:
     """Signals, each in 0..1, that the story reports the declarer's side acting on its threat."""
     _, threat = best_sentence(story, line.threat_features, index)
-    declarer_sentences = {
-        pos for pos, actors in enumerate(story.sentence_actors) if actors & line.declarer_group
-    }
+    group = line.declarer_group
+    actors = story.sentence_actors
     return {
         "threat_fit": threat,
-        "declarer_named": 1.0 if line.declarer_group & (story.title_actors | story.lead_actors) else 0.0,
-        "answer": 1.0 if declarer_sentences & story.answer_sentences else 0.0,
-        "acts": 1.0 if declarer_sentences & story.action_sentences else 0.0,
+        "declarer_named": 1.0 if group & (story.title_actors | story.lead_actors) else 0.0,
+        "answer": 1.0 if any(actors[pos] & group for pos in story.answer_sentences) else 0.0,
+        "acts": 1.0 if any(actors[pos] & group for pos in story.action_sentences) else 0.0,
         "crossed_here": 1.0 if crossed_here else 0.0,
     }
 
@@ -113,6 +137,12 @@ def response_record_signals(line: LineProfile, published_on: datetime.date) -> d
         else 0.0,
         "near_response": 1.0 if since_response is not None and 0 <= since_response <= NEAR_DAYS else 0.0,
     }
+
+
+def record_helps(record: dict) -> bool:
+    """Whether any of the record's signals (`crossing_record_signals`, `response_record_signals`)
+    is on: each whole-story proposal below needs one of them."""
+    return any(record.values())
 
 
 def crossing_worth_proposing(signals: dict) -> bool:
@@ -165,7 +195,7 @@ def restatement_signals(line: LineProfile, story: StoryView, index: LineIndex) -
         "title_warns": 1.0 if story.title_warns else 0.0,
         "title_declarer": 1.0 if line.declarer_group & story.title_actors else 0.0,
         "lead_declarer": 1.0 if line.declarer_group & story.lead_actors else 0.0,
-        "title_fit": _share(story.title_features, line.trigger_features, index),
+        "title_fit": _share(story.title_features, *_weights(line.trigger_features, index)),
         "body_fit": body,
     }
 

@@ -1567,20 +1567,21 @@ def _whole_story(st: _Story, findings: list[Finding], matcher: ActorMatcher, tra
             )
     _whole_story_declarations(st, findings, trace)
     for line in st.candidates:
-        crossing = story_signals.crossing_signals(line, st.view, st.published_on, st.index)
-        response = story_signals.response_signals(
-            line, st.view, st.index, crossed_here=(CROSSING, line.id) in found
-        )
-        for kind, signals, record, wanted in (
-            (CROSSING, crossing, story_signals.crossing_record_signals, line.trigger_features),
-            (RESPONSE, response, story_signals.response_record_signals, line.threat_features),
+        for kind, record, wanted in (
+            (CROSSING, story_signals.crossing_record_signals, line.trigger_features),
+            (RESPONSE, story_signals.response_record_signals, line.threat_features),
         ):
             finding = found.get((kind, line.id))
             if finding is not None:
                 if kind == CROSSING:
-                    finding.signals.update(signals)
+                    finding.signals.update(_story_signals(st, kind, line, found))
                 continue
-            signals = {**signals, **record(line, st.published_on)}
+            record_signals = record(line, st.published_on)
+            # Most candidates get no help from the record, and so no proposal: their story signals,
+            # the costly part, are not worked out.
+            if not story_signals.record_helps(record_signals):
+                continue
+            signals = {**_story_signals(st, kind, line, found), **record_signals}
             worth = (
                 story_signals.crossing_worth_proposing(signals)
                 if kind == CROSSING
@@ -1595,6 +1596,13 @@ def _whole_story(st: _Story, findings: list[Finding], matcher: ActorMatcher, tra
                 finding.trigger = line.title
             finding.occurred_on = _occurred(finding.evidence, st.published_on)
             findings.append(finding)
+
+
+def _story_signals(st: _Story, kind: str, line: LineProfile, found: dict) -> dict:
+    """The whole story's signals that it reports `line` crossed, or answered."""
+    if kind == CROSSING:
+        return story_signals.crossing_signals(line, st.view, st.published_on, st.index)
+    return story_signals.response_signals(line, st.view, st.index, crossed_here=(CROSSING, line.id) in found)
 
 
 def _story_finding(
