@@ -8,13 +8,13 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from . import article as story_signals
-from . import lexicon as lx
-from .actors import ActorMatcher, Mention
-from .calibration import STORY, calibration_model
-from .dates import days_before, days_ongoing, mentioned_date
-from .lines import LineIndex, LineProfile, features_of
-from .text import Sentence, Token, sentences_split, stem, text_prepare, tokens_of
+from .. import article as story_signals
+from .. import lexicon as lx
+from ..actors import ActorMatcher, Mention
+from ..calibration import STORY, calibration_model
+from ..dates import days_before, days_ongoing, mentioned_date
+from ..lines import LineIndex, LineProfile, features_of
+from ..text import Sentence, Token, sentences_split, stem, text_prepare, tokens_of
 
 NEW_RED_LINE = "new_red_line"
 RESTATEMENT = "restatement"
