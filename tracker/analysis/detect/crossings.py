@@ -131,10 +131,6 @@ def _nominal_action(s: _Sent, category: str, doers: list[int]) -> tuple[int, int
     return None
 
 
-def _has_action(s: _Sent, verbs: frozenset[str]) -> bool:
-    return bool(_action_positions(s, verbs))
-
-
 @dataclass
 class _Passage:
     """A sentence read with what came just before it in its paragraph: the doer, weapon and place
