@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 _SUBJECTS = ["The defence minister", "A senior diplomat", "The prime minister", "A government spokesman"]
 _VERBS = ["warned", "said", "told reporters", "declared"]

@@ -12,8 +12,8 @@ import psycopg2
 import pytest
 
 from tests.ingest_support import database_url
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 

@@ -4,7 +4,6 @@ gives nothing: not even admin's door, which is the same rule."""
 
 import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
@@ -12,13 +11,13 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
+from tests.paths import ROOT
 from tracker.access import CURATOR_GROUP, is_curator
 from tracker.models import Actor, Candidate
 from tracker.models.ingest import Article
 from tracker.services.tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "access-pass-123"
 
 # name: (is_staff, is_superuser, in the Curator group, is_active, is a curator, admin's candidate list)

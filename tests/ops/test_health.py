@@ -7,7 +7,6 @@ import secrets
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import redis
@@ -15,11 +14,11 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
+from tests.paths import ROOT
 from tracker import health
 from tracker.logging import JsonLogFormatter, RequestIdFilter, request_id_var
 from tracker.ops_tasks import heartbeat_write
 
-ROOT = Path(__file__).resolve().parent.parent
 REDIS_TEST_URL = "redis://127.0.0.1:6379/7"
 
 

@@ -5,17 +5,16 @@ import re
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import EventFactory, RedLineFactory
+from tests.paths import ROOT
 from tracker.models import Actor, ApiToken, Article, Candidate, Event, Feed, RedLine
 from tracker.services.tokens import api_token_issue
 
-ROOT = Path(__file__).resolve().parent.parent
 DRAFT_TITLE = "Unsourced draft warning about naval blockades"
 ARTICLE_TEXT = "Extracted, unreviewed article text about a convoy."
 ARTICLE_ERROR = "analysis: unreviewed pipeline note"

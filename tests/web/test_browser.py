@@ -6,10 +6,10 @@ Screenshots of every page go to test-artifacts/ (not committed) for a human to l
 import json
 import os
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.paths import ROOT
 from tracker.services.reference import DEMO_FILE, demo_record_load
 from tracker.views import ACTOR_PAGE_SIZE
 
@@ -25,7 +25,7 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="module")

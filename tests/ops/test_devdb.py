@@ -9,9 +9,8 @@ from pathlib import Path
 
 import psycopg2
 
+from tests.paths import ROOT
 from tracker import devdb
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess:

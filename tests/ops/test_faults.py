@@ -24,10 +24,10 @@ import pytest
 import requests
 
 from tests.ingest_support import PrivateRedis, database_url, free_port
+from tests.paths import ROOT
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 REDIS_PORT = 6390
 FAULT_DB = "rl_ops_fault"
