@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from api import serializers as s
+from api.serializers.records import HistorySerializer, RedLineDetailSerializer, RedLineSerializer
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
 from tracker.models import Actor, RedLine, Source
 from tracker.rules import status as rules
@@ -238,7 +238,7 @@ def _detail_as_serialized(slug: str, as_of: datetime.date | None) -> dict:
         result = rules.derive(line.timeline_events, declared_on=line.declared_on)
         line.status, line.status_changed_on = result.status, result.status_changed_on
         line.last_reaffirmed_on = result.last_reaffirmed_on
-    return s.RedLineDetailSerializer(line).data
+    return RedLineDetailSerializer(line).data
 
 
 def _history_as_serialized(slug: str, as_of: datetime.date | None) -> dict:
@@ -267,7 +267,7 @@ def _history_as_serialized(slug: str, as_of: datetime.date | None) -> dict:
         key=lambda x: (x.date, rank[x.type], order.get(x.event_id, len(order)) if x.event_id else -1)
     )
     status = line.status if as_of is None else rules.status_as_of(events, as_of)
-    return s.HistorySerializer({"red_line": slug, "status": status, "as_of": as_of, "timeline": entries}).data
+    return HistorySerializer({"red_line": slug, "status": status, "as_of": as_of, "timeline": entries}).data
 
 
 def test_detail_and_history_read_as_rows_are_byte_for_byte_what_the_serializers_give(api):
@@ -320,5 +320,5 @@ def test_list_pages_read_as_rows_are_what_the_list_serializer_gives(api):
         body = api.get(URL, params).json()
         assert body["results"], params
         by_slug = lines.in_bulk([r["slug"] for r in body["results"]], field_name="slug")
-        expected = s.RedLineSerializer([by_slug[r["slug"]] for r in body["results"]], many=True).data
+        expected = RedLineSerializer([by_slug[r["slug"]] for r in body["results"]], many=True).data
         assert JSONRenderer().render(body["results"]) == JSONRenderer().render(expected), params

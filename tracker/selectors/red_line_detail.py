@@ -3,7 +3,8 @@
 A detail is read on every cache miss of the API's busiest page: a handful of `values()` queries
 (line, addressees, sources, events, their sources and actors, status changes) and dicts, instead of
 model instances, prefetch machinery and nested serializers. The rows and their order are those of
-`red_line_events`, `red_line_status_history` and the detail serializers.
+`red_line_events`, `red_line_status_history` and the detail serializers; the columns are those of
+the public shapes (tracker.shapes).
 """
 
 from collections.abc import Callable
@@ -13,46 +14,31 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from tracker import shapes
 from tracker.models import Event, RedLine, Source, StatusChange
 from tracker.rules import status as status_rules
 from tracker.rules.publication import public_event, published_line
 from tracker.selectors.prepared import prepared_rows
-from tracker.selectors.red_lines import FLAT_COLUMNS
 
-# The list's plain columns (the CSV's), plus the id that ties addressees, sources and events to a line.
-LINE_COLUMNS = {"id": "id", **{name: column for name, column in FLAT_COLUMNS.items() if column}}
-EVENT_COLUMNS = ("id", "kind", "occurred_on", "summary", "partial", "created_at", "updated_at")
-# A source's public shape, declared once: the API's nested sources, writes, admin and exports follow it.
-SOURCE_COLUMNS = (
-    "url",
-    "publisher",
-    "title",
-    "published_on",
-    "language",
-    "quote",
-    "quote_translation",
-    "note",
-    "article",
-)
+# The columns of the public shapes (tracker.shapes); a line's id ties its addressees, sources and events.
+LINE_COLUMNS = {"id": "id", **shapes.columns(shapes.RED_LINE)}
+EVENT_COLUMNS = shapes.columns(shapes.EVENT_IN_LINE)
+SOURCE_COLUMNS = shapes.columns(shapes.SOURCE)
 STATUS_CHANGE_COLUMNS = ("changed_on", "reason", "event_id", "old_status", "new_status")
 
 
 @dataclass
 class LineDetail:
-    """A line's columns (LINE_COLUMNS), and lists of dicts: addressees, sources, events, status changes.
-
-    Each event carries its `actors` ({slug, name}) and `sources` (SOURCE_COLUMNS).
-    """
+    """A line (the fields of shapes.RED_LINE and its id), its events (shapes.EVENT_IN_LINE) and its
+    status changes, as dicts; addressees and actors are {slug, name}, sources shapes.SOURCE."""
 
     line: dict[str, Any]
-    addressees: list[dict[str, Any]] = field(default_factory=list)
-    sources: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     status_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 # (red_line_id, event_id, *SOURCE_COLUMNS), in the sources' order.
-_SOURCE_ROW = ("red_line_id", "event_id", *("article_id" if c == "article" else c for c in SOURCE_COLUMNS))
+_SOURCE_ROW = ("red_line_id", "event_id", *SOURCE_COLUMNS.values())
 
 
 def _line_sources(ids: list[int]) -> QuerySet[Source]:
@@ -96,7 +82,7 @@ def _public_events(pk: int, as_of: date | None = None) -> QuerySet[Event]:
     events = Event.objects.filter(public_event(), red_line_id=pk)
     if as_of is not None:
         events = events.filter(occurred_on__lte=as_of)
-    return events.order_by("occurred_on", "created_at", "id").values_list(*EVENT_COLUMNS)
+    return events.order_by("occurred_on", "created_at", "id").values_list(*EVENT_COLUMNS.values())
 
 
 def _status_changes(pk: int, as_of: date | None = None) -> QuerySet[StatusChange]:
@@ -104,6 +90,13 @@ def _status_changes(pk: int, as_of: date | None = None) -> QuerySet[StatusChange
     if as_of is not None:
         changes = changes.filter(changed_on__lte=as_of)
     return changes.order_by("changed_on", "recorded_at", "id").values_list(*STATUS_CHANGE_COLUMNS)
+
+
+def _line(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A line's columns as a dict, with its addressees and sources to fill in."""
+    line = dict(zip(LINE_COLUMNS, row, strict=True))
+    line["addressees"], line["sources"] = [], []
+    return line
 
 
 class RedLineRows:
@@ -126,18 +119,18 @@ class RedLineRows:
         return list(self.qs.prefetch_related(None).values_list(*LINE_COLUMNS.values())[index])
 
 
-def red_lines_rows_completed(rows: list[tuple[Any, ...]]) -> list[LineDetail]:
-    """A page of `RedLineRows` with each line's addressees and sources (two queries for the page)."""
-    details = [LineDetail(line=dict(zip(LINE_COLUMNS, row, strict=True))) for row in rows]
-    by_id = {d.line["id"]: d for d in details}
+def red_lines_rows_completed(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """A page of `RedLineRows` as lines with their addressees and sources (two queries for the page)."""
+    lines = [_line(row) for row in rows]
+    by_id = {line["id"]: line for line in lines}
     if not by_id:
-        return details
+        return lines
     ids = list(by_id)
     for line_id, slug, name in prepared_rows("list-addressees", _addressees, ids=ids):
-        by_id[line_id].addressees.append({"slug": slug, "name": name})
+        by_id[line_id]["addressees"].append({"slug": slug, "name": name})
     for line_id, _, *values in prepared_rows("list-sources", _line_sources, ids=ids):
-        by_id[line_id].sources.append(dict(zip(SOURCE_COLUMNS, values, strict=True)))
-    return details
+        by_id[line_id]["sources"].append(dict(zip(SOURCE_COLUMNS, values, strict=True)))
+    return lines
 
 
 def red_line_detail(
@@ -151,11 +144,11 @@ def red_line_detail(
     found = prepared_rows("line", _published_line, slug=slug)
     if not found:
         return None
-    line = dict(zip(LINE_COLUMNS, found[0], strict=True))
+    line = _line(found[0])
     pk = line["id"]
     detail = LineDetail(line=line)
     if actors:
-        detail.addressees = [
+        line["addressees"] = [
             {"slug": slug, "name": name}
             for _, slug, name in prepared_rows("list-addressees", _addressees, ids=[pk])
         ]
@@ -171,7 +164,7 @@ def red_line_detail(
         "line-and-event-sources", _line_and_event_sources, pk=pk, event_ids=list(by_id)
     ):
         source = dict(zip(SOURCE_COLUMNS, values, strict=True))
-        (detail.sources if line_id == pk else by_id[event_id]["sources"]).append(source)
+        (line if line_id == pk else by_id[event_id])["sources"].append(source)
     if by_id and actors:
         for event_id, slug, name in prepared_rows("event-actors", _event_actors, ids=list(by_id)):
             by_id[event_id]["actors"].append({"slug": slug, "name": name})

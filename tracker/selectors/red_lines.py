@@ -161,29 +161,3 @@ def red_line_status_as_of(*, red_line: RedLine, events: Sequence[Event]) -> None
     red_line.status = result.status
     red_line.status_changed_on = result.status_changed_on
     red_line.last_reaffirmed_on = result.last_reaffirmed_on
-
-
-# The list's columns in order; addressees are slugs, sources their citations.
-FLAT_COLUMNS = {
-    "slug": "slug",
-    "title": "title",
-    "declared_by": "declared_by__slug",
-    "declared_by_name": "declared_by__name",
-    "addressees": None,
-    "declared_on": "declared_on",
-    "statement": "statement",
-    "trigger": "trigger",
-    "threatened_response": "threatened_response",
-    "explicitness": "explicitness",
-    "severity": "severity",
-    "category": "category",
-    "theatre": "theatre",
-    "topics": "topics",
-    "restates": "restates__slug",
-    "status": "status",
-    "status_changed_on": "status_changed_on",
-    "last_reaffirmed_on": "last_reaffirmed_on",
-    "sources": None,
-    "created_at": "created_at",
-    "updated_at": "updated_at",
-}

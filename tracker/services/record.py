@@ -11,13 +11,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from tracker import shapes
 from tracker.errors import DomainError, ProtectedRecord
 from tracker.models import Actor, Event, RedLine, Source
-from tracker.selectors.red_line_detail import SOURCE_COLUMNS
 from tracker.services import changes
 from tracker.services.changes import derived_by_caller
 
-SOURCE_FIELDS = SOURCE_COLUMNS
+SOURCE_FIELDS = tuple(shapes.names(shapes.SOURCE))
 ACTOR_FIELDS = ("name", "kind", "country", "affiliation", "aliases", "wikidata_id", "description")
 RED_LINE_FIELDS = (
     "title",
