@@ -39,7 +39,6 @@ def _built(field: shapes.Field, model: Any) -> serializers.Field | None:
 # The fields of `shape`, in its order, then any declared on the class. (No docstring: the schema would
 # show it as every subclass's description.)
 class ShapeSerializer(serializers.ModelSerializer):
-
     shape: shapes.Shape = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
