@@ -41,22 +41,24 @@ from api.serializers.records import (
     RedLineDetailSerializer,
     RedLineSerializer,
 )
-from api.serializers.rows import history_data, red_line_data, red_line_detail_data
+from api.serializers.rows import event_data, history_data, red_line_data, red_line_detail_data
 from api.serializers.stats import StatsSerializer, stats_data
 from api.streaming import dump_response
+from tracker import shapes
 from tracker.models import Actor, Deletion, Event, RedLine, Source
 from tracker.selectors.actors import actors_listed
-from tracker.selectors.events import published_events
+from tracker.selectors.events import public_events, published_events
 from tracker.selectors.follow_through import follow_through_for_actor
 from tracker.selectors.history import red_line_timeline
 from tracker.selectors.red_line_csv import red_line_csv_chunks
-from tracker.selectors.red_line_detail import RedLineRows, red_line_detail, red_lines_rows_completed
+from tracker.selectors.red_line_detail import red_line_detail
 from tracker.selectors.red_lines import (
     RedLineFilter,
     public_red_lines,
     published_red_lines,
     red_line_events,
 )
+from tracker.selectors.shape_rows import ShapeRows
 from tracker.selectors.stats import record_stats
 from tracker.services import record
 
@@ -217,11 +219,9 @@ class RedLineViewSet(
         """A JSON page read as rows (exports stream on their own path)."""
         if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
             return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(RedLineRows(self.filter_queryset(published_red_lines())))
+        page = self.paginate_queryset(ShapeRows(self.filter_queryset(published_red_lines()), shapes.RED_LINE))
         tz = timezone.get_current_timezone()
-        return self.get_paginated_response(
-            [red_line_data(line, tz) for line in red_lines_rows_completed(page)]
-        )
+        return self.get_paginated_response([red_line_data(line, tz) for line in page])
 
     def _as_of(self) -> Any:
         if "as_of" not in self.request.query_params:
@@ -313,6 +313,14 @@ class EventViewSet(
 
     def read_queryset(self) -> QuerySet[Event]:
         return Event.objects.select_related("red_line").prefetch_related("actors", "sources")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A JSON page read as rows (exports stream on their own path)."""
+        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(ShapeRows(self.filter_queryset(public_events()), shapes.EVENT))
+        tz = timezone.get_current_timezone()
+        return self.get_paginated_response([event_data(event, tz) for event in page])
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         event = record.event_record(user=request.user, **self._input(request.data))

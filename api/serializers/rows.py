@@ -1,4 +1,4 @@
-"""Records read as rows (tracker.selectors.red_line_detail) rendered as the serializers of
+"""Records read as rows (tracker.selectors.shape_rows, red_line_detail) rendered as the serializers of
 `api.serializers.records` render model instances: the same keys, order and values, from the same
 shapes (tracker.shapes), without a field lookup per value."""
 
@@ -78,7 +78,8 @@ def _plan(shape: shapes.Shape) -> list[tuple[str, Convert | None]]:
     return [(f.name, _CONVERT[f.kind]) for f in shape]
 
 
-_SOURCE, _EVENT_IN_LINE, _RED_LINE = _plan(shapes.SOURCE), _plan(shapes.EVENT_IN_LINE), _plan(shapes.RED_LINE)
+_SOURCE, _EVENT_IN_LINE, _EVENT = _plan(shapes.SOURCE), _plan(shapes.EVENT_IN_LINE), _plan(shapes.EVENT)
+_RED_LINE = _plan(shapes.RED_LINE)
 
 
 def _render(
@@ -95,6 +96,11 @@ def source_data(source: Mapping[str, Any]) -> dict[str, Any]:
 def red_line_data(line: Mapping[str, Any], tz: tzinfo | None = None) -> dict[str, Any]:
     """What RedLineSerializer gives for a line's row (`tz`: the current time zone)."""
     return _render(_RED_LINE, line, tz or timezone.get_current_timezone())
+
+
+def event_data(event: Mapping[str, Any], tz: tzinfo | None = None) -> dict[str, Any]:
+    """What EventSerializer gives for an event's row (`tz`: the current time zone)."""
+    return _render(_EVENT, event, tz or timezone.get_current_timezone())
 
 
 def red_line_detail_data(detail: LineDetail, *, as_of: date | None) -> dict[str, Any]:

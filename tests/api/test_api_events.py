@@ -3,9 +3,15 @@
 import datetime
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
+from api.serializers.records import EventSerializer
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
+from tracker.models import Actor, RedLine
+from tracker.selectors.events import published_events
+from tracker.services import record
+from tracker.services.reference import demo_record_load
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -63,3 +69,31 @@ def test_bad_event_filters_are_400_and_bad_ids_404(api):
     too_big = api.get("/api/v1/events/99999999999999999999/")
     assert too_big.status_code == 400
     assert list(too_big.json()) == ["id"]
+
+
+def test_list_pages_read_as_rows_are_what_the_event_serializer_gives(api):
+    demo_record_load()
+    line = RedLine.objects.filter(is_published=True).order_by("id").first()
+    record.event_record(  # partial, several actors, an article-less source, a quote in another language
+        red_line=line,
+        kind="crossing",
+        occurred_on=line.declared_on,
+        summary="partial",
+        partial=True,
+        actors=list(Actor.objects.order_by("-name")[:3]),
+        sources=[{"url": "https://x.example/1", "publisher": "X", "quote": "q", "language": "ru"}],
+    )
+    actor = Actor.objects.filter(events__is_public=True).order_by("id").first()
+    pages = [
+        {},
+        {"page_size": 3, "page": 2},
+        {"ordering": "-updated_at"},
+        {"actor": actor.slug},
+        {"kind": "crossing"},
+    ]
+    for params in pages:
+        body = api.get("/api/v1/events/", params).json()
+        assert body["results"], params
+        by_id = published_events().in_bulk([r["id"] for r in body["results"]])
+        expected = EventSerializer([by_id[r["id"]] for r in body["results"]], many=True).data
+        assert JSONRenderer().render(body["results"]) == JSONRenderer().render(expected), params

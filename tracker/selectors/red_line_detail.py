@@ -7,7 +7,6 @@ model instances, prefetch machinery and nested serializers. The rows and their o
 the public shapes (tracker.shapes).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,11 +18,11 @@ from tracker.models import Event, RedLine, Source, StatusChange
 from tracker.rules import status as status_rules
 from tracker.rules.publication import public_event, published_line
 from tracker.selectors.prepared import prepared_rows
+from tracker.selectors.shape_rows import SOURCE_COLUMNS, actor_refs
 
 # The columns of the public shapes (tracker.shapes); a line's id ties its addressees, sources and events.
 LINE_COLUMNS = {"id": "id", **shapes.columns(shapes.RED_LINE)}
 EVENT_COLUMNS = shapes.columns(shapes.EVENT_IN_LINE)
-SOURCE_COLUMNS = shapes.columns(shapes.SOURCE)
 STATUS_CHANGE_COLUMNS = ("changed_on", "reason", "event_id", "old_status", "new_status")
 
 
@@ -41,12 +40,6 @@ class LineDetail:
 _SOURCE_ROW = ("red_line_id", "event_id", *SOURCE_COLUMNS.values())
 
 
-def _line_sources(ids: list[int]) -> QuerySet[Source]:
-    return (
-        Source.objects.filter(red_line_id__any=ids).order_by("published_on", "id").values_list(*_SOURCE_ROW)
-    )
-
-
 def _line_and_event_sources(pk: int, event_ids: list[int]) -> QuerySet[Source]:
     return (
         Source.objects.filter(Q(red_line_id=pk) | Q(event_id__any=event_ids))
@@ -55,21 +48,8 @@ def _line_and_event_sources(pk: int, event_ids: list[int]) -> QuerySet[Source]:
     )
 
 
-def _actor_refs(through: Any, owner: str) -> Callable[[list[int]], QuerySet]:
-    """The (owner id, actor slug, actor name) rows of an actors through-table for `ids`, by name."""
-
-    def build(ids: list[int]) -> QuerySet:
-        return (
-            through.objects.filter(**{f"{owner}__any": ids})
-            .order_by("actor__name", "actor_id")
-            .values_list(owner, "actor__slug", "actor__name")
-        )
-
-    return build
-
-
-_addressees = _actor_refs(RedLine.addressees.through, "redline_id")
-_event_actors = _actor_refs(Event.actors.through, "event_id")
+_addressees = actor_refs(RedLine, "addressees")
+_event_actors = actor_refs(Event, "actors")
 
 
 def _published_line(slug: str) -> QuerySet[RedLine]:
@@ -99,40 +79,6 @@ def _line(row: tuple[Any, ...]) -> dict[str, Any]:
     return line
 
 
-class RedLineRows:
-    """The lines of `qs` for a paginator: counted on `qs` itself (no joins), sliced as LINE_COLUMNS tuples.
-
-    Complete a page with `red_lines_rows_completed`.
-    """
-
-    def __init__(self, qs: QuerySet[RedLine]) -> None:
-        self.qs = qs
-        self.model = qs.model  # the paginator caches counts per model
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]:
-        return list(self.qs.prefetch_related(None).values_list(*LINE_COLUMNS.values())[index])
-
-
-def red_lines_rows_completed(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """A page of `RedLineRows` as lines with their addressees and sources (two queries for the page)."""
-    lines = [_line(row) for row in rows]
-    by_id = {line["id"]: line for line in lines}
-    if not by_id:
-        return lines
-    ids = list(by_id)
-    for line_id, slug, name in prepared_rows("list-addressees", _addressees, ids=ids):
-        by_id[line_id]["addressees"].append({"slug": slug, "name": name})
-    for line_id, _, *values in prepared_rows("list-sources", _line_sources, ids=ids):
-        by_id[line_id]["sources"].append(dict(zip(SOURCE_COLUMNS, values, strict=True)))
-    return lines
-
-
 def red_line_detail(
     *, slug: str, as_of: date | None = None, actors: bool = True, status_changes: bool = False
 ) -> LineDetail | None:
@@ -150,7 +96,7 @@ def red_line_detail(
     if actors:
         line["addressees"] = [
             {"slug": slug, "name": name}
-            for _, slug, name in prepared_rows("list-addressees", _addressees, ids=[pk])
+            for _, slug, name in prepared_rows(("actors", RedLine, "addressees"), _addressees, ids=[pk])
         ]
     detail.events = [
         dict(zip(EVENT_COLUMNS, row, strict=True))
@@ -166,7 +112,9 @@ def red_line_detail(
         source = dict(zip(SOURCE_COLUMNS, values, strict=True))
         (line if line_id == pk else by_id[event_id])["sources"].append(source)
     if by_id and actors:
-        for event_id, slug, name in prepared_rows("event-actors", _event_actors, ids=list(by_id)):
+        for event_id, slug, name in prepared_rows(
+            ("actors", Event, "actors"), _event_actors, ids=list(by_id)
+        ):
             by_id[event_id]["actors"].append({"slug": slug, "name": name})
     if status_changes:
         detail.status_changes = [
