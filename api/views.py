@@ -41,7 +41,7 @@ from api.serializers.records import (
     RedLineDetailSerializer,
     RedLineSerializer,
 )
-from api.serializers.rows import event_data, history_data, red_line_data, red_line_detail_data
+from api.serializers.rows import history_data, red_line_detail_data, rows_data
 from api.serializers.stats import StatsSerializer, stats_data
 from api.streaming import dump_response
 from tracker import shapes
@@ -81,8 +81,21 @@ class RecordViewSet(
     read_serializer_class: type[Serializer]
     tombstone_model = ""
 
+    # With a shape, a JSON list page is read as rows of it (from `row_queryset()`, bare: the rows
+    # select their own columns) and rendered as its serializer would; exports stream on their own path.
+    row_shape: shapes.Shape = ()
+
     def get_serializer_class(self):
         return self.read_serializer_class
+
+    def row_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not self.row_shape or getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(ShapeRows(self.filter_queryset(self.row_queryset()), self.row_shape))
+        return self.get_paginated_response(rows_data(self.row_shape, page))
 
     def get_object(self) -> Any:
         """Detail lookups ignore list filters; writes may reach drafts, reads only public rows."""
@@ -197,6 +210,7 @@ class RedLineViewSet(
     lookup_value_regex = r"[-\w]+"
     filterset_class = RedLineFilter
     input_serializer_class = RedLineInputSerializer
+    row_shape = shapes.RED_LINE
     export_name = "red-lines"
     export_csv_chunks = staticmethod(red_line_csv_chunks)
 
@@ -215,13 +229,8 @@ class RedLineViewSet(
             Prefetch("sources", queryset=Source.objects.order_by("published_on", "id"))
         )
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """A JSON page read as rows (exports stream on their own path)."""
-        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(ShapeRows(self.filter_queryset(published_red_lines()), shapes.RED_LINE))
-        tz = timezone.get_current_timezone()
-        return self.get_paginated_response([red_line_data(line, tz) for line in page])
+    def row_queryset(self) -> QuerySet[RedLine]:
+        return published_red_lines()
 
     def _as_of(self) -> Any:
         if "as_of" not in self.request.query_params:
@@ -304,6 +313,7 @@ class EventViewSet(
     filterset_class = EventFilter
     input_serializer_class = EventInputSerializer
     read_serializer_class = EventSerializer
+    row_shape = shapes.EVENT
     export_name = "events"
 
     def get_queryset(self) -> QuerySet[Event]:
@@ -314,13 +324,8 @@ class EventViewSet(
     def read_queryset(self) -> QuerySet[Event]:
         return Event.objects.select_related("red_line").prefetch_related("actors", "sources")
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """A JSON page read as rows (exports stream on their own path)."""
-        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(ShapeRows(self.filter_queryset(public_events()), shapes.EVENT))
-        tz = timezone.get_current_timezone()
-        return self.get_paginated_response([event_data(event, tz) for event in page])
+    def row_queryset(self) -> QuerySet[Event]:
+        return public_events()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         event = record.event_record(user=request.user, **self._input(request.data))

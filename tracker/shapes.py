@@ -54,6 +54,20 @@ def names(shape: Shape) -> list[str]:
     return [f.name for f in shape]
 
 
+def written(shape: Shape, model: type) -> list[str]:
+    """The fields a write sets: the model's own editable columns (not the id, not a related row's
+    column) and the nested lists, in the shape's order."""
+    out = []
+    for f in shape:
+        if f.kind in (Kind.ACTORS, Kind.SOURCES):
+            out.append(f.name)
+        elif not f.path:
+            column = model._meta.get_field(f.name)
+            if column.editable and not column.primary_key:
+                out.append(f.name)
+    return out
+
+
 def columns(shape: Shape) -> dict[str, str]:
     """Field name → ORM path, for the fields read as columns of the record's own query."""
     return {f.name: f.column for f in shape if f.column is not None}

@@ -50,7 +50,7 @@ class ActorInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Actor
-        fields = ["slug", "name", "kind", "country", "affiliation", "aliases", "wikidata_id", "description"]
+        fields = shapes.written(shapes.ACTOR, Actor)
 
 
 class RedLineInputSerializer(serializers.ModelSerializer):
@@ -64,23 +64,7 @@ class RedLineInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RedLine
-        fields = [
-            "slug",
-            "title",
-            "declared_by",
-            "addressees",
-            "declared_on",
-            "statement",
-            "trigger",
-            "threatened_response",
-            "explicitness",
-            "severity",
-            "category",
-            "theatre",
-            "topics",
-            "restates",
-            "sources",
-        ]
+        fields = shapes.written(shapes.RED_LINE, RedLine)
 
     def validate_topics(self, value: list[str]) -> list[str]:
         return list(dict.fromkeys(v.strip().lower() for v in value))
@@ -95,4 +79,4 @@ class EventInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
-        fields = ["red_line", "kind", "occurred_on", "actors", "summary", "partial", "sources"]
+        fields = shapes.written(shapes.EVENT, Event)

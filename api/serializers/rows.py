@@ -2,9 +2,9 @@
 `api.serializers.records` render model instances: the same keys, order and values, from the same
 shapes (tracker.shapes), without a field lookup per value."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, tzinfo
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.core.signals import setting_changed
@@ -74,12 +74,12 @@ _CONVERT: dict[shapes.Kind, Convert | None] = {
 }
 
 
+@cache
 def _plan(shape: shapes.Shape) -> list[tuple[str, Convert | None]]:
     return [(f.name, _CONVERT[f.kind]) for f in shape]
 
 
-_SOURCE, _EVENT_IN_LINE, _EVENT = _plan(shapes.SOURCE), _plan(shapes.EVENT_IN_LINE), _plan(shapes.EVENT)
-_RED_LINE = _plan(shapes.RED_LINE)
+_SOURCE = _plan(shapes.SOURCE)  # rendered once per source: looked up once, not per call
 
 
 def _render(
@@ -93,23 +93,19 @@ def source_data(source: Mapping[str, Any]) -> dict[str, Any]:
     return _render(_SOURCE, source, None)
 
 
-def red_line_data(line: Mapping[str, Any], tz: tzinfo | None = None) -> dict[str, Any]:
-    """What RedLineSerializer gives for a line's row (`tz`: the current time zone)."""
-    return _render(_RED_LINE, line, tz or timezone.get_current_timezone())
-
-
-def event_data(event: Mapping[str, Any], tz: tzinfo | None = None) -> dict[str, Any]:
-    """What EventSerializer gives for an event's row (`tz`: the current time zone)."""
-    return _render(_EVENT, event, tz or timezone.get_current_timezone())
+def rows_data(shape: shapes.Shape, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What the serializer of `shape` gives for each row (tracker.selectors.shape_rows)."""
+    plan, tz = _plan(shape), timezone.get_current_timezone()
+    return [_render(plan, row, tz) for row in rows]
 
 
 def red_line_detail_data(detail: LineDetail, *, as_of: date | None) -> dict[str, Any]:
     """What RedLineDetailSerializer gives for the line, from its rows."""
     tz = timezone.get_current_timezone()
     return {
-        **red_line_data(detail.line, tz),
+        **_render(_plan(shapes.RED_LINE), detail.line, tz),
         "as_of": _date_text(as_of),
-        "events": [_render(_EVENT_IN_LINE, e, tz) for e in detail.events],
+        "events": rows_data(shapes.EVENT_IN_LINE, detail.events),
     }
 
 

@@ -7,11 +7,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from api.serializers.records import EventSerializer
+from tests.api_support import demo_record_with_edge_events
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
-from tracker.models import Actor, RedLine
+from tracker.models import Actor
 from tracker.selectors.events import published_events
-from tracker.services import record
-from tracker.services.reference import demo_record_load
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -72,17 +71,7 @@ def test_bad_event_filters_are_400_and_bad_ids_404(api):
 
 
 def test_list_pages_read_as_rows_are_what_the_event_serializer_gives(api):
-    demo_record_load()
-    line = RedLine.objects.filter(is_published=True).order_by("id").first()
-    record.event_record(  # partial, several actors, an article-less source, a quote in another language
-        red_line=line,
-        kind="crossing",
-        occurred_on=line.declared_on,
-        summary="partial",
-        partial=True,
-        actors=list(Actor.objects.order_by("-name")[:3]),
-        sources=[{"url": "https://x.example/1", "publisher": "X", "quote": "q", "language": "ru"}],
-    )
+    demo_record_with_edge_events()
     actor = Actor.objects.filter(events__is_public=True).order_by("id").first()
     pages = [
         {},

@@ -8,6 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from api.serializers.records import HistorySerializer, RedLineDetailSerializer, RedLineSerializer
+from tests.api_support import demo_record_with_edge_events
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
 from tracker.models import Actor, RedLine, Source
 from tracker.rules import status as rules
@@ -271,20 +272,7 @@ def _history_as_serialized(slug: str, as_of: datetime.date | None) -> dict:
 
 
 def test_detail_and_history_read_as_rows_are_byte_for_byte_what_the_serializers_give(api):
-    demo_record_load()
-    line = RedLine.objects.filter(is_published=True).order_by("id").first()
-    record.event_record(  # unsourced: never shown; partial, several actors, an article-less source
-        red_line=line, kind="crossing", occurred_on=line.declared_on, summary="unsourced"
-    )
-    record.event_record(
-        red_line=line,
-        kind="crossing",
-        occurred_on=line.declared_on,
-        summary="partial",
-        partial=True,
-        actors=list(Actor.objects.order_by("-name")[:3]),
-        sources=[{"url": "https://x.example/1", "publisher": "X", "title": "T", "quote": "q"}],
-    )
+    demo_record_with_edge_events()
     checked = 0
     for slug, declared_on in RedLine.objects.filter(is_published=True).values_list("slug", "declared_on"):
         for as_of in (None, declared_on, declared_on + datetime.timedelta(days=400)):

@@ -18,22 +18,11 @@ from tracker.services import changes
 from tracker.services.changes import derived_by_caller
 
 SOURCE_FIELDS = tuple(shapes.names(shapes.SOURCE))
-ACTOR_FIELDS = ("name", "kind", "country", "affiliation", "aliases", "wikidata_id", "description")
-RED_LINE_FIELDS = (
-    "title",
-    "declared_by",
-    "declared_on",
-    "statement",
-    "trigger",
-    "threatened_response",
-    "explicitness",
-    "severity",
-    "category",
-    "theatre",
-    "topics",
-    "restates",
-)
-EVENT_FIELDS = ("kind", "occurred_on", "summary", "partial")
+# What a write may set on each record, from its public shape; slugs, parents and nested lists are set apart.
+_APART = ("slug", "red_line", "addressees", "actors", "sources")
+ACTOR_FIELDS = tuple(f for f in shapes.written(shapes.ACTOR, Actor) if f not in _APART)
+RED_LINE_FIELDS = tuple(f for f in shapes.written(shapes.RED_LINE, RedLine) if f not in _APART)
+EVENT_FIELDS = tuple(f for f in shapes.written(shapes.EVENT, Event) if f not in _APART)
 
 
 def _as_user(instance: Any, user: Any) -> None:
