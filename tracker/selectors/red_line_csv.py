@@ -2,9 +2,10 @@
 
 The bytes are those of the serializers through `api.renderers.csv_lines` (the path every other
 export takes): same header, cells, quoting, "\\r\\n" line ends and escaped formulas
-(`tracker.csv_cells`). Each batch costs two queries: the next `BATCH` ids of the filtered, ordered
-queryset after the last row read (keyset), then one COPY of those ids' lines in that order. Memory
-holds one batch's bytes.
+(`tracker.csv_cells`). The columns, and each cell's SQL, follow the red line's public shape
+(`tracker.shapes.RED_LINE`), by the kind of each field. Each batch costs two queries: the next
+`BATCH` ids of the filtered, ordered queryset after the last row read (keyset), then one COPY of
+those ids' lines in that order. Memory holds one batch's bytes.
 
 COPY writes timestamps in UTC with "Z", as the API does: TIME_ZONE is UTC and no request activates
 another zone. Should one ever be active, the export falls back to the serializers, which write
