@@ -121,8 +121,10 @@ class ActorFilter(StaticFilterSet):
 
 class EventFilter(StaticFilterSet):
     red_line = django_filters.CharFilter(field_name="red_line__slug", help_text="Red line slug")
+    # distinct=False: a plain column, no join; DISTINCT over every column of a page read as rows
+    # sorts every matching event (tracker.selectors.shape_rows).
     kind = django_filters.MultipleChoiceFilter(
-        choices=Event.Kind.choices, help_text="Event kind (repeatable)"
+        choices=Event.Kind.choices, distinct=False, help_text="Event kind (repeatable)"
     )
     actor = django_filters.CharFilter(
         method="filter_actor", help_text="Slug of an actor involved in the event"

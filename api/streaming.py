@@ -6,9 +6,9 @@ from datetime import datetime
 from django.http import StreamingHttpResponse
 from rest_framework.request import Request
 
-from api import serializers as s
 from api.export import serialized_rows
 from api.renderers import json_line
+from api.serializers.records import ActorSerializer, EventSerializer, RedLineSerializer
 from tracker.selectors.actors import actors_listed
 from tracker.selectors.events import published_events
 from tracker.selectors.red_lines import public_red_lines
@@ -20,13 +20,13 @@ def dump_lines(*, request: Request, generated_at: datetime) -> Iterator[str]:
         {"type": "header", "data": {"generated_at": generated_at, "format": "red-line-tracker/1"}}
     )
     parts = [
-        ("actor", actors_listed().order_by("id"), s.ActorSerializer),
+        ("actor", actors_listed().order_by("id"), ActorSerializer),
         (
             "red_line",
             public_red_lines().select_related("restates").prefetch_related("sources").order_by("id"),
-            s.RedLineSerializer,
+            RedLineSerializer,
         ),
-        ("event", published_events().order_by("id"), s.EventSerializer),
+        ("event", published_events().order_by("id"), EventSerializer),
     ]
     for kind, qs, serializer_class in parts:
         for row in serialized_rows(qs, serializer_class, context):

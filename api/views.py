@@ -13,9 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer, ValidationError
 from rest_framework.views import APIView
 
-from api import serializers as s
 from api.export import EXPORT_FORMATS, ExportMixin
 from api.filters import (
     ActorFilter,
@@ -30,20 +30,35 @@ from api.pagination import PagePagination
 from api.permissions import IsCuratorOrReadOnly
 from api.read_cache import CachedReadMixin
 from api.renderers import CSVRenderer, FastJSONRenderer, JSONLinesRenderer
+from api.serializers.inputs import ActorInputSerializer, EventInputSerializer, RedLineInputSerializer
+from api.serializers.queries import AsOfQuerySerializer, StatsQuerySerializer
+from api.serializers.records import (
+    ActorDetailSerializer,
+    ActorSerializer,
+    DeletionSerializer,
+    EventSerializer,
+    HistorySerializer,
+    RedLineDetailSerializer,
+    RedLineSerializer,
+)
+from api.serializers.rows import history_data, red_line_detail_data, rows_data
+from api.serializers.stats import StatsSerializer, stats_data
 from api.streaming import dump_response
+from tracker import shapes
 from tracker.models import Actor, Deletion, Event, RedLine, Source
 from tracker.selectors.actors import actors_listed
-from tracker.selectors.events import published_events
+from tracker.selectors.events import public_events, published_events
 from tracker.selectors.follow_through import follow_through_for_actor
 from tracker.selectors.history import red_line_timeline
 from tracker.selectors.red_line_csv import red_line_csv_chunks
-from tracker.selectors.red_line_detail import RedLineRows, red_line_detail, red_lines_rows_completed
+from tracker.selectors.red_line_detail import red_line_detail
 from tracker.selectors.red_lines import (
     RedLineFilter,
     public_red_lines,
     published_red_lines,
     red_line_events,
 )
+from tracker.selectors.shape_rows import ShapeRows
 from tracker.selectors.stats import record_stats
 from tracker.services import record
 
@@ -62,12 +77,25 @@ class RecordViewSet(
     pagination_class = PagePagination
     renderer_classes = LIST_RENDERERS
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    input_serializer_class: type[s.serializers.Serializer]
-    read_serializer_class: type[s.serializers.Serializer]
+    input_serializer_class: type[Serializer]
+    read_serializer_class: type[Serializer]
     tombstone_model = ""
+
+    # With a shape, a JSON list page is read as rows of it (from `row_queryset()`, bare: the rows
+    # select their own columns) and rendered as its serializer would; exports stream on their own path.
+    row_shape: shapes.Shape = ()
 
     def get_serializer_class(self):
         return self.read_serializer_class
+
+    def row_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not self.row_shape or getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(ShapeRows(self.filter_queryset(self.row_queryset()), self.row_shape))
+        return self.get_paginated_response(rows_data(self.row_shape, page))
 
     def get_object(self) -> Any:
         """Detail lookups ignore list filters; writes may reach drafts, reads only public rows."""
@@ -100,13 +128,13 @@ class RecordViewSet(
     retrieve=extend_schema(summary="An actor and its follow-through figures"),
     create=extend_schema(
         summary="Create an actor",
-        request=s.ActorInputSerializer,
-        responses={201: s.ActorDetailSerializer},
+        request=ActorInputSerializer,
+        responses={201: ActorDetailSerializer},
     ),
     partial_update=extend_schema(
         summary="Edit an actor",
-        request=s.ActorInputSerializer,
-        responses={200: s.ActorDetailSerializer},
+        request=ActorInputSerializer,
+        responses={200: ActorDetailSerializer},
     ),
     destroy=extend_schema(summary="Delete an actor", responses={204: None, **DELETE_ERRORS}),
 )
@@ -114,7 +142,7 @@ class ActorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Dest
     lookup_field = "slug"
     lookup_value_regex = r"[-\w]+"
     filterset_class = ActorFilter
-    input_serializer_class = s.ActorInputSerializer
+    input_serializer_class = ActorInputSerializer
     export_name = "actors"
 
     def get_queryset(self) -> QuerySet[Actor]:
@@ -125,7 +153,7 @@ class ActorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Dest
 
     @property
     def read_serializer_class(self):
-        return s.ActorSerializer if self.action == "list" else s.ActorDetailSerializer
+        return ActorSerializer if self.action == "list" else ActorDetailSerializer
 
     def _decorate(self, actor: Actor) -> None:
         actor.follow_through = follow_through_for_actor(actor=actor)
@@ -160,19 +188,19 @@ AS_OF = OpenApiParameter(
     retrieve=extend_schema(summary="A red line with its addressees, sources and events", parameters=[AS_OF]),
     create=extend_schema(
         summary="Declare a red line",
-        request=s.RedLineInputSerializer,
-        responses={201: s.RedLineDetailSerializer},
+        request=RedLineInputSerializer,
+        responses={201: RedLineDetailSerializer},
     ),
     partial_update=extend_schema(
         summary="Edit a red line",
-        request=s.RedLineInputSerializer,
-        responses={200: s.RedLineDetailSerializer},
+        request=RedLineInputSerializer,
+        responses={200: RedLineDetailSerializer},
     ),
     destroy=extend_schema(summary="Delete a red line and its events", responses={204: None, **DELETE_ERRORS}),
     history=extend_schema(
         summary="A red line's timeline: declaration, events and status changes in date order",
         parameters=[AS_OF],
-        responses=s.HistorySerializer,
+        responses=HistorySerializer,
     ),
 )
 class RedLineViewSet(
@@ -181,13 +209,14 @@ class RedLineViewSet(
     lookup_field = "slug"
     lookup_value_regex = r"[-\w]+"
     filterset_class = RedLineFilter
-    input_serializer_class = s.RedLineInputSerializer
+    input_serializer_class = RedLineInputSerializer
+    row_shape = shapes.RED_LINE
     export_name = "red-lines"
     export_csv_chunks = staticmethod(red_line_csv_chunks)
 
     @property
     def read_serializer_class(self):
-        return s.RedLineSerializer if self.action == "list" else s.RedLineDetailSerializer
+        return RedLineSerializer if self.action == "list" else RedLineDetailSerializer
 
     def get_queryset(self) -> QuerySet[RedLine]:
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
@@ -200,19 +229,14 @@ class RedLineViewSet(
             Prefetch("sources", queryset=Source.objects.order_by("published_on", "id"))
         )
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """A JSON page read as rows (exports stream on their own path)."""
-        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(RedLineRows(self.filter_queryset(published_red_lines())))
-        tz = timezone.get_current_timezone()
-        return self.get_paginated_response([s.red_line_data(d, tz) for d in red_lines_rows_completed(page)])
+    def row_queryset(self) -> QuerySet[RedLine]:
+        return published_red_lines()
 
     def _as_of(self) -> Any:
         if "as_of" not in self.request.query_params:
             return None
         refuse_empty(self.request.query_params, ["as_of"])
-        query = s.AsOfQuerySerializer(data=self.request.query_params)
+        query = AsOfQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return query.validated_data.get("as_of")
 
@@ -230,20 +254,20 @@ class RedLineViewSet(
             raise Http404(f"No {RedLine._meta.object_name} matches the given query.")
         declared_on = detail.line["declared_on"]
         if as_of is not None and as_of < declared_on:
-            raise s.serializers.ValidationError(
+            raise ValidationError(
                 {"as_of": [f"The line was declared on {declared_on.isoformat()}, after {as_of.isoformat()}."]}
             )
         return detail
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         as_of = self._as_of()
-        return Response(s.red_line_detail_data(self._read(as_of=as_of), as_of=as_of))
+        return Response(red_line_detail_data(self._read(as_of=as_of), as_of=as_of))
 
     @action(detail=True, methods=["get"], renderer_classes=[FastJSONRenderer, BrowsableAPIRenderer])
     def history(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         as_of = self._as_of()
         detail = self._read(as_of=as_of, history=True)
-        data = s.history_data(
+        data = history_data(
             slug=detail.line["slug"],
             status=detail.line["status"],
             as_of=as_of,
@@ -272,13 +296,13 @@ class RedLineViewSet(
     retrieve=extend_schema(summary="An event with its actors and sources"),
     create=extend_schema(
         summary="Record an event",
-        request=s.EventInputSerializer,
-        responses={201: s.EventSerializer},
+        request=EventInputSerializer,
+        responses={201: EventSerializer},
     ),
     partial_update=extend_schema(
         summary="Edit an event",
-        request=s.EventInputSerializer,
-        responses={200: s.EventSerializer},
+        request=EventInputSerializer,
+        responses={200: EventSerializer},
     ),
     destroy=extend_schema(summary="Delete an event", responses={204: None, **DELETE_ERRORS}),
 )
@@ -287,8 +311,9 @@ class EventViewSet(
 ):
     lookup_value_regex = r"[0-9]+"
     filterset_class = EventFilter
-    input_serializer_class = s.EventInputSerializer
-    read_serializer_class = s.EventSerializer
+    input_serializer_class = EventInputSerializer
+    read_serializer_class = EventSerializer
+    row_shape = shapes.EVENT
     export_name = "events"
 
     def get_queryset(self) -> QuerySet[Event]:
@@ -298,6 +323,9 @@ class EventViewSet(
 
     def read_queryset(self) -> QuerySet[Event]:
         return Event.objects.select_related("red_line").prefetch_related("actors", "sources")
+
+    def row_queryset(self) -> QuerySet[Event]:
+        return public_events()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         event = record.event_record(user=request.user, **self._input(request.data))
@@ -322,7 +350,7 @@ class EventViewSet(
 )
 class DeletionViewSet(CachedReadMixin, ExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Deletion.objects.all()
-    serializer_class = s.DeletionSerializer
+    serializer_class = DeletionSerializer
     filterset_class = DeletionFilter
     filter_backends = [StrictFilterBackend, StableOrderingBackend]
     pagination_class = PagePagination
@@ -335,14 +363,14 @@ class StatsView(CachedReadMixin, APIView):
 
     @extend_schema(
         summary="Counts by status, severity and category; follow-through by actor and by category",
-        parameters=[s.StatsQuerySerializer],
-        responses=s.StatsSerializer,
+        parameters=[StatsQuerySerializer],
+        responses=StatsSerializer,
     )
     def get(self, request: Request) -> Response:
-        refuse_empty(request.query_params, s.StatsQuerySerializer().fields)
-        query = s.StatsQuerySerializer(data=request.query_params)
+        refuse_empty(request.query_params, StatsQuerySerializer().fields)
+        query = StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(s.stats_data(record_stats(**query.validated_data)))
+        return Response(stats_data(record_stats(**query.validated_data)))
 
 
 class DumpView(APIView):

@@ -7,10 +7,10 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker import shapes
 from tracker.models import Actor, Deletion, Event, RedLine, Source, StatusChange
 from tracker.record_rules import quoted
 from tracker.rules.status import EXPLANATION
-from tracker.selectors.red_line_detail import SOURCE_COLUMNS
 from tracker.services import changes
 from tracker.services.changes import derived_by_caller
 
@@ -58,7 +58,7 @@ class SourceInline(admin.StackedInline):
     fk_name = "red_line"
     extra = 0
     # The article a source came from is set by accepting a candidate, not typed in here.
-    fields = tuple(name for name in SOURCE_COLUMNS if name != "article")
+    fields = tuple(name for name in shapes.names(shapes.SOURCE) if name != "article")
 
 
 class EventSourceInline(SourceInline):

@@ -23,20 +23,15 @@ from django.utils.cache import patch_vary_headers
 
 from tracker.access import is_curator
 from tracker.lib.response_cache import cached_response
-from tracker.models import Actor, Event, RedLine
+from tracker.models import Actor, Event, RedLine, StatusChange
 from tracker.rules.status import EXPLANATION
 from tracker.selectors import actor_pages as actor_reads
 from tracker.selectors import dashboard
 from tracker.selectors.follow_through import follow_through_for_actor, follow_through_for_actor_by_category
 from tracker.selectors.paging import Cursor, RedLinePaginator, stable_order
 from tracker.selectors.read_cache import CachedCountPaginator, query_signature
-from tracker.selectors.red_lines import (
-    RedLineFilter,
-    public_red_lines,
-    red_line_events,
-    red_line_status_as_of,
-    red_line_status_history,
-)
+from tracker.selectors.red_line_detail import red_line_detail as line_detail
+from tracker.selectors.red_lines import RedLineFilter, public_red_lines
 from tracker.selectors.timeline import red_line_timeline
 
 PAGE_SIZE = 25
@@ -245,7 +240,7 @@ def red_line_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=400 if problems else 200)
 
 
-def _as_of(raw: str | None, line: RedLine, problems: list[str]) -> tuple[date | None, bool]:
+def _as_of(raw: str | None, problems: list[str]) -> tuple[date | None, bool]:
     """The date of `?as_of=` (a future date is today), or None; and whether the input was malformed."""
     if raw in (None, ""):
         return None, False
@@ -256,32 +251,63 @@ def _as_of(raw: str | None, line: RedLine, problems: list[str]) -> tuple[date | 
     except ValueError:
         problems.append(f"“{raw[:40]}” is not a date (YYYY-MM-DD); showing the current record.")
         return None, True
-    if as_of < line.declared_on:
-        declared = line.declared_on.strftime("%-d %B %Y")
-        problems.append(
-            f"On {as_of.strftime('%-d %B %Y')} this line had not yet been declared (it was declared on "
-            f"{declared}); showing the current record."
-        )
-        return None, False
-    return min(as_of, timezone.localdate()), False
+    return as_of, False
+
+
+def _declared_after(as_of: date, declared_on: date, problems: list[str]) -> bool:
+    """Whether the line was declared after `as_of` (then the page shows the current record)."""
+    if as_of >= declared_on:
+        return False
+    problems.append(
+        f"On {as_of.strftime('%-d %B %Y')} this line had not yet been declared (it was declared on "
+        f"{declared_on.strftime('%-d %B %Y')}); showing the current record."
+    )
+    return True
+
+
+def _label(model: type, name: str, value: Any) -> Any:
+    """What `get_<name>_display()` gives for `value`: its choice's label, or the value itself."""
+    return dict(model._meta.get_field(name).flatchoices).get(value, value)
 
 
 @cache_anonymous_page
 def red_line_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    line = public_red_lines().select_related("restates").prefetch_related("sources").filter(slug=slug).first()
-    if line is None:
-        raise Http404("No published red line has this address.")
+    """The line as the API reads it (tracker.selectors.red_line_detail), with its related lines."""
     problems: list[str] = []
-    as_of, malformed = _as_of(request.GET.get("as_of"), line, problems)
-    events = list(red_line_events(red_line=line, as_of=as_of))
-    history = list(red_line_status_history(red_line=line, as_of=as_of).select_related("event"))
-    if as_of is not None:
-        red_line_status_as_of(red_line=line, events=events)
-    restated_by = list(public_red_lines().filter(restates=line).order_by("declared_on", "id"))
-    line_sources = list(line.sources.all())
-    drawn = {"events": events, "line_sources": line_sources, "today": as_of or timezone.localdate()}
+    asked, malformed = _as_of(request.GET.get("as_of"), problems)
+    as_of = None if asked is None else min(asked, timezone.localdate())
+    detail = line_detail(slug=slug, as_of=as_of, status_changes=True)
+    if detail is None:
+        raise Http404("No published red line has this address.")
+    if asked is not None and _declared_after(asked, detail.line["declared_on"], problems):
+        as_of = None
+        detail = line_detail(slug=slug, status_changes=True)
+    line, events = detail.line, detail.events
+    for event in events:
+        event["kind_label"] = _label(Event, "kind", event["kind"])
+    by_id = {event["id"]: event for event in events}
+    history = [
+        {
+            **change,
+            "old_label": _label(StatusChange, "old_status", change["old_status"]),
+            "new_label": _label(StatusChange, "new_status", change["new_status"]),
+            "event": by_id.get(change["event_id"]),
+        }
+        for change in detail.status_changes
+    ]
+    labels = {
+        name: _label(RedLine, name, line[name])
+        for name in ("status", "severity", "category", "theatre", "explicitness")
+    }
+    related = public_red_lines().prefetch_related(None).select_related(None)
+    restates = related.filter(slug=line["restates"]).first() if line["restates"] else None
+    restated_by = list(related.filter(restates_id=line["id"]).order_by("declared_on", "id"))
+    url = reverse("red-line-detail", kwargs={"slug": line["slug"]})
+    drawn = {"line": line, "events": events, "today": as_of or timezone.localdate()}
     context = {
         "line": line,
+        "labels": labels,
+        "url": url,
         "events": events,
         "history": history,
         "as_of": as_of,
@@ -290,13 +316,13 @@ def red_line_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else (as_of.isoformat() if as_of else ""),
         "problems": problems,
         "restated_by": restated_by,
-        "restates": line.restates if line.restates and line.restates.is_published else None,
-        "line_sources": line_sources,
-        "explanation": EXPLANATION.get(line.status, ""),
-        "timeline": red_line_timeline(red_line=line, width=900, **drawn),
-        "timeline_narrow": red_line_timeline(red_line=line, width=360, **drawn),
-        "permalink": request.build_absolute_uri(line.get_absolute_url()),
-        "json_url": f"{API_RED_LINES}{line.slug}/",
+        "restates": restates,
+        "line_sources": line["sources"],
+        "explanation": EXPLANATION.get(line["status"], ""),
+        "timeline": red_line_timeline(width=900, **drawn),
+        "timeline_narrow": red_line_timeline(width=360, **drawn),
+        "permalink": request.build_absolute_uri(url),
+        "json_url": f"{API_RED_LINES}{line['slug']}/",
     }
     return render(request, "tracker/red_line_detail.html", context, status=400 if malformed else 200)
 

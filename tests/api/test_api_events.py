@@ -3,9 +3,14 @@
 import datetime
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
+from api.serializers.records import EventSerializer
+from tests.api_support import demo_record_with_edge_events
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
+from tracker.models import Actor
+from tracker.selectors.events import published_events
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -63,3 +68,21 @@ def test_bad_event_filters_are_400_and_bad_ids_404(api):
     too_big = api.get("/api/v1/events/99999999999999999999/")
     assert too_big.status_code == 400
     assert list(too_big.json()) == ["id"]
+
+
+def test_list_pages_read_as_rows_are_what_the_event_serializer_gives(api):
+    demo_record_with_edge_events()
+    actor = Actor.objects.filter(events__is_public=True).order_by("id").first()
+    pages = [
+        {},
+        {"page_size": 3, "page": 2},
+        {"ordering": "-updated_at"},
+        {"actor": actor.slug},
+        {"kind": "crossing"},
+    ]
+    for params in pages:
+        body = api.get("/api/v1/events/", params).json()
+        assert body["results"], params
+        by_id = published_events().in_bulk([r["id"] for r in body["results"]])
+        expected = EventSerializer([by_id[r["id"]] for r in body["results"]], many=True).data
+        assert JSONRenderer().render(body["results"]) == JSONRenderer().render(expected), params

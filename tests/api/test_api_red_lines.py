@@ -7,7 +7,8 @@ from django.db.models import Prefetch
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from api import serializers as s
+from api.serializers.records import HistorySerializer, RedLineDetailSerializer, RedLineSerializer
+from tests.api_support import demo_record_with_edge_events
 from tests.factories import ActorFactory, EventFactory, RedLineFactory
 from tracker.models import Actor, RedLine, Source
 from tracker.rules import status as rules
@@ -238,7 +239,7 @@ def _detail_as_serialized(slug: str, as_of: datetime.date | None) -> dict:
         result = rules.derive(line.timeline_events, declared_on=line.declared_on)
         line.status, line.status_changed_on = result.status, result.status_changed_on
         line.last_reaffirmed_on = result.last_reaffirmed_on
-    return s.RedLineDetailSerializer(line).data
+    return RedLineDetailSerializer(line).data
 
 
 def _history_as_serialized(slug: str, as_of: datetime.date | None) -> dict:
@@ -267,24 +268,11 @@ def _history_as_serialized(slug: str, as_of: datetime.date | None) -> dict:
         key=lambda x: (x.date, rank[x.type], order.get(x.event_id, len(order)) if x.event_id else -1)
     )
     status = line.status if as_of is None else rules.status_as_of(events, as_of)
-    return s.HistorySerializer({"red_line": slug, "status": status, "as_of": as_of, "timeline": entries}).data
+    return HistorySerializer({"red_line": slug, "status": status, "as_of": as_of, "timeline": entries}).data
 
 
 def test_detail_and_history_read_as_rows_are_byte_for_byte_what_the_serializers_give(api):
-    demo_record_load()
-    line = RedLine.objects.filter(is_published=True).order_by("id").first()
-    record.event_record(  # unsourced: never shown; partial, several actors, an article-less source
-        red_line=line, kind="crossing", occurred_on=line.declared_on, summary="unsourced"
-    )
-    record.event_record(
-        red_line=line,
-        kind="crossing",
-        occurred_on=line.declared_on,
-        summary="partial",
-        partial=True,
-        actors=list(Actor.objects.order_by("-name")[:3]),
-        sources=[{"url": "https://x.example/1", "publisher": "X", "title": "T", "quote": "q"}],
-    )
+    demo_record_with_edge_events()
     checked = 0
     for slug, declared_on in RedLine.objects.filter(is_published=True).values_list("slug", "declared_on"):
         for as_of in (None, declared_on, declared_on + datetime.timedelta(days=400)):
@@ -320,5 +308,5 @@ def test_list_pages_read_as_rows_are_what_the_list_serializer_gives(api):
         body = api.get(URL, params).json()
         assert body["results"], params
         by_slug = lines.in_bulk([r["slug"] for r in body["results"]], field_name="slug")
-        expected = s.RedLineSerializer([by_slug[r["slug"]] for r in body["results"]], many=True).data
+        expected = RedLineSerializer([by_slug[r["slug"]] for r in body["results"]], many=True).data
         assert JSONRenderer().render(body["results"]) == JSONRenderer().render(expected), params

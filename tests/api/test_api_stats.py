@@ -105,7 +105,7 @@ def test_stats_built_directly_are_byte_for_byte_what_the_stats_serializer_gives(
 
     from rest_framework.renderers import JSONRenderer
 
-    from api import serializers as s
+    from api.serializers.stats import StatsSerializer, stats_data
     from tracker.selectors.stats import record_stats_compute
 
     demo_record_load()
@@ -118,8 +118,8 @@ def test_stats_built_directly_are_byte_for_byte_what_the_stats_serializer_gives(
     compared = 0
     for window in windows:
         stats = record_stats_compute(**window)
-        expected = JSONRenderer().render(s.StatsSerializer(stats).data)
-        assert JSONRenderer().render(s.stats_data(stats)) == expected, window
+        expected = JSONRenderer().render(StatsSerializer(stats).data)
+        assert JSONRenderer().render(stats_data(stats)) == expected, window
         compared += len(stats["follow_through_by_actor"])
         body = APIClient().get("/api/v1/stats/", {k: str(v) for k, v in window.items()}).content
         assert body == expected, window

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from tests.factories import EventFactory, RedLineFactory
-from tracker.selectors.red_lines import red_line_events
+from tracker.selectors.red_line_detail import red_line_detail
 from tracker.selectors.timeline import red_line_timeline
 
 pytestmark = pytest.mark.django_db
@@ -13,10 +13,8 @@ D = datetime.date
 
 
 def layout(line, today, width=900):
-    events = list(red_line_events(red_line=line))
-    return red_line_timeline(
-        red_line=line, events=events, line_sources=list(line.sources.all()), today=today, width=width
-    )
+    detail = red_line_detail(slug=line.slug)
+    return red_line_timeline(line=detail.line, events=detail.events, today=today, width=width)
 
 
 def test_a_recent_line_runs_to_today_with_marks_in_date_order():

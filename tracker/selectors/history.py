@@ -27,7 +27,7 @@ def red_line_timeline(*, detail: LineDetail) -> list[TimelineEntry]:
     line = detail.line
     entries = [
         TimelineEntry(
-            date=line["declared_on"], type="declaration", summary=line["statement"], sources=detail.sources
+            date=line["declared_on"], type="declaration", summary=line["statement"], sources=line["sources"]
         )
     ]
     entries += [

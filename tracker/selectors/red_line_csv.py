@@ -2,9 +2,10 @@
 
 The bytes are those of the serializers through `api.renderers.csv_lines` (the path every other
 export takes): same header, cells, quoting, "\\r\\n" line ends and escaped formulas
-(`tracker.csv_cells`). Each batch costs two queries: the next `BATCH` ids of the filtered, ordered
-queryset after the last row read (keyset), then one COPY of those ids' lines in that order. Memory
-holds one batch's bytes.
+(`tracker.csv_cells`). The columns, and each cell's SQL, follow the red line's public shape
+(`tracker.shapes.RED_LINE`), by the kind of each field. Each batch costs two queries: the next
+`BATCH` ids of the filtered, ordered queryset after the last row read (keyset), then one COPY of
+those ids' lines in that order. Memory holds one batch's bytes.
 
 COPY writes timestamps in UTC with "Z", as the API does: TIME_ZONE is UTC and no request activates
 another zone. Should one ever be active, the export falls back to the serializers, which write
@@ -21,9 +22,9 @@ from django.db.models import F, FloatField, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from tracker import shapes
 from tracker.csv_cells import formula_escape_sql
 from tracker.models import Actor, RedLine, Source
-from tracker.selectors.red_lines import FLAT_COLUMNS
 
 BATCH = 2000
 
@@ -56,44 +57,75 @@ _CITATION = (
 )
 
 
-def _select_list(*, escape_formulas: bool) -> str:
-    """One SQL expression per CSV column; empty cells are NULL, which COPY writes unquoted."""
-    actor, source = Actor._meta.db_table, Source._meta.db_table
-    through = RedLine.addressees.through._meta.db_table
-    cells = {
-        "declared_by": "d.slug",
-        "declared_by_name": "d.name",
-        "restates": "rs.slug",
-        "declared_on": "to_char(r.declared_on, 'YYYY-MM-DD')",
-        "status_changed_on": "to_char(r.status_changed_on, 'YYYY-MM-DD')",
-        "last_reaffirmed_on": "to_char(r.last_reaffirmed_on, 'YYYY-MM-DD')",
-        "created_at": _iso_timestamp("r.created_at"),
-        "updated_at": _iso_timestamp("r.updated_at"),
-        "addressees": (
-            f"(SELECT string_agg(a.slug, '; ' ORDER BY a.name, a.id) FROM {_q(through)} t "
-            f"JOIN {_q(actor)} a ON a.id = t.actor_id WHERE t.redline_id = r.id)"
-        ),
-        "sources": (
+def _column(path: str, joins: dict[str, str]) -> tuple[str, Any]:
+    """The SQL of a column of the line ("declared_on") or of a row it refers to ("declared_by__name"),
+    with the join that reaches it, and its model field."""
+    field = RedLine._meta.get_field(path.split("__")[0])
+    if "__" not in path:
+        return f"r.{_q(field.column)}", field
+    relation, target = path.split("__")
+    if relation not in joins:
+        join = "LEFT JOIN" if field.null else "JOIN"
+        joins[relation] = (
+            f"{join} {_q(field.related_model._meta.db_table)} {_q(relation)} "
+            f"ON {_q(relation)}.id = r.{_q(field.column)}"
+        )
+    related = field.related_model._meta.get_field(target)
+    return f"{_q(relation)}.{_q(related.column)}", related
+
+
+def _cell(field: shapes.Field, joins: dict[str, str]) -> tuple[str, bool]:
+    """A field's CSV cell as SQL, as `api.renderers.flat` writes it, and whether it is text (numbers
+    are never escaped as formulas)."""
+    if field.kind is shapes.Kind.ACTORS:
+        m2m = RedLine._meta.get_field(field.name)
+        through = m2m.remote_field.through._meta
+        return (
+            f"(SELECT string_agg(a.slug, '; ' ORDER BY a.name, a.id) FROM {_q(through.db_table)} t "
+            f"JOIN {_q(Actor._meta.db_table)} a ON a.id = t.{_q(m2m.m2m_reverse_name())} "
+            f"WHERE t.{_q(m2m.m2m_column_name())} = r.id)"
+        ), True
+    if field.kind is shapes.Kind.SOURCES:
+        owner = RedLine._meta.get_field(field.name).field.column
+        return (
             f"(SELECT string_agg({_CITATION}, '; ' ORDER BY s.published_on, s.id) "
-            f"FROM {_q(source)} s "
-            f"WHERE s.red_line_id = r.id)"
-        ),
-        "topics": (
-            "CASE jsonb_typeof(r.topics) WHEN 'array' THEN (SELECT string_agg(e.v, '; ' ORDER BY e.n) "
-            "FROM jsonb_array_elements_text(r.topics) WITH ORDINALITY AS e(v, n)) "
-            "ELSE r.topics #>> '{}' END"
-        ),
-    }
-    escape = formula_escape_sql if escape_formulas else str
-    return ", ".join(f"NULLIF({escape(cells.get(name, f'r.{_q(name)}'))}, '')" for name in FLAT_COLUMNS)
+            f"FROM {_q(Source._meta.db_table)} s WHERE s.{_q(owner)} = r.id)"
+        ), True
+    column, model_field = _column(field.column or field.name, joins)
+    if field.kind is shapes.Kind.DATE:
+        return f"to_char({column}, 'YYYY-MM-DD')", True
+    if field.kind is shapes.Kind.DATETIME:
+        return _iso_timestamp(column), True
+    if field.kind is shapes.Kind.TAGS:
+        return (
+            f"CASE jsonb_typeof({column}) WHEN 'array' THEN (SELECT string_agg(e.v, '; ' ORDER BY e.n) "
+            f"FROM jsonb_array_elements_text({column}) WITH ORDINALITY AS e(v, n)) "
+            f"ELSE {column} #>> '{{}}' END"
+        ), True
+    kind = model_field.get_internal_type()
+    if kind == "BooleanField":
+        return f"CASE {column} WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END", True
+    if field.kind is shapes.Kind.ID or kind.endswith(("IntegerField", "AutoField", "ForeignKey")):
+        return f"{column}::text", False
+    return column, True
+
+
+def _select(*, escape_formulas: bool) -> tuple[str, str]:
+    """One SQL expression per CSV column (shapes.RED_LINE), and the joins they need; empty cells are
+    NULL, which COPY writes unquoted."""
+    joins: dict[str, str] = {}
+    cells = []
+    for field in shapes.RED_LINE:
+        sql, text = _cell(field, joins)
+        cells.append(f"NULLIF({formula_escape_sql(sql) if text and escape_formulas else sql}, '')")
+    return ", ".join(cells), " ".join(joins.values())
 
 
 def _copy_sql(*, escape_formulas: bool) -> str:
-    line, actor = _q(RedLine._meta.db_table), _q(Actor._meta.db_table)
+    select, joins = _select(escape_formulas=escape_formulas)
     return (
-        f"COPY (SELECT {_select_list(escape_formulas=escape_formulas)} FROM unnest(%s::bigint[]) WITH ORDINALITY AS b(id, n) "
-        f"JOIN {line} r ON r.id = b.id JOIN {actor} d ON d.id = r.declared_by_id "
-        f"LEFT JOIN {line} rs ON rs.id = r.restates_id ORDER BY b.n) TO STDOUT WITH (FORMAT csv)"
+        f"COPY (SELECT {select} FROM unnest(%s::bigint[]) WITH ORDINALITY AS b(id, n) "
+        f"JOIN {_q(RedLine._meta.db_table)} r ON r.id = b.id {joins} ORDER BY b.n) TO STDOUT WITH (FORMAT csv)"
     )
 
 
@@ -180,7 +212,7 @@ def crlf(data: bytes) -> bytes:
 
 def header_line() -> bytes:
     text = io.StringIO()
-    csv.writer(text).writerow(list(FLAT_COLUMNS))
+    csv.writer(text).writerow(shapes.names(shapes.RED_LINE))
     return text.getvalue().encode("utf-8")
 
 

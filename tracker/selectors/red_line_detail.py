@@ -3,62 +3,41 @@
 A detail is read on every cache miss of the API's busiest page: a handful of `values()` queries
 (line, addressees, sources, events, their sources and actors, status changes) and dicts, instead of
 model instances, prefetch machinery and nested serializers. The rows and their order are those of
-`red_line_events`, `red_line_status_history` and the detail serializers.
+`red_line_events`, `red_line_status_history` and the detail serializers; the columns are those of
+the public shapes (tracker.shapes).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from tracker import shapes
 from tracker.models import Event, RedLine, Source, StatusChange
 from tracker.rules import status as status_rules
 from tracker.rules.publication import public_event, published_line
 from tracker.selectors.prepared import prepared_rows
-from tracker.selectors.red_lines import FLAT_COLUMNS
+from tracker.selectors.shape_rows import SOURCE_COLUMNS, actor_refs
 
-# The list's plain columns (the CSV's), plus the id that ties addressees, sources and events to a line.
-LINE_COLUMNS = {"id": "id", **{name: column for name, column in FLAT_COLUMNS.items() if column}}
-EVENT_COLUMNS = ("id", "kind", "occurred_on", "summary", "partial", "created_at", "updated_at")
-# A source's public shape, declared once: the API's nested sources, writes, admin and exports follow it.
-SOURCE_COLUMNS = (
-    "url",
-    "publisher",
-    "title",
-    "published_on",
-    "language",
-    "quote",
-    "quote_translation",
-    "note",
-    "article",
-)
+# The columns of the public shapes (tracker.shapes); a line's id ties its addressees, sources and events.
+LINE_COLUMNS = {"id": "id", **shapes.columns(shapes.RED_LINE)}
+EVENT_COLUMNS = shapes.columns(shapes.EVENT_IN_LINE)
 STATUS_CHANGE_COLUMNS = ("changed_on", "reason", "event_id", "old_status", "new_status")
 
 
 @dataclass
 class LineDetail:
-    """A line's columns (LINE_COLUMNS), and lists of dicts: addressees, sources, events, status changes.
-
-    Each event carries its `actors` ({slug, name}) and `sources` (SOURCE_COLUMNS).
-    """
+    """A line (the fields of shapes.RED_LINE and its id), its events (shapes.EVENT_IN_LINE) and its
+    status changes, as dicts; addressees and actors are {slug, name}, sources shapes.SOURCE."""
 
     line: dict[str, Any]
-    addressees: list[dict[str, Any]] = field(default_factory=list)
-    sources: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     status_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 # (red_line_id, event_id, *SOURCE_COLUMNS), in the sources' order.
-_SOURCE_ROW = ("red_line_id", "event_id", *("article_id" if c == "article" else c for c in SOURCE_COLUMNS))
-
-
-def _line_sources(ids: list[int]) -> QuerySet[Source]:
-    return (
-        Source.objects.filter(red_line_id__any=ids).order_by("published_on", "id").values_list(*_SOURCE_ROW)
-    )
+_SOURCE_ROW = ("red_line_id", "event_id", *SOURCE_COLUMNS.values())
 
 
 def _line_and_event_sources(pk: int, event_ids: list[int]) -> QuerySet[Source]:
@@ -69,21 +48,8 @@ def _line_and_event_sources(pk: int, event_ids: list[int]) -> QuerySet[Source]:
     )
 
 
-def _actor_refs(through: Any, owner: str) -> Callable[[list[int]], QuerySet]:
-    """The (owner id, actor slug, actor name) rows of an actors through-table for `ids`, by name."""
-
-    def build(ids: list[int]) -> QuerySet:
-        return (
-            through.objects.filter(**{f"{owner}__any": ids})
-            .order_by("actor__name", "actor_id")
-            .values_list(owner, "actor__slug", "actor__name")
-        )
-
-    return build
-
-
-_addressees = _actor_refs(RedLine.addressees.through, "redline_id")
-_event_actors = _actor_refs(Event.actors.through, "event_id")
+_addressees = actor_refs(RedLine, "addressees")
+_event_actors = actor_refs(Event, "actors")
 
 
 def _published_line(slug: str) -> QuerySet[RedLine]:
@@ -96,7 +62,7 @@ def _public_events(pk: int, as_of: date | None = None) -> QuerySet[Event]:
     events = Event.objects.filter(public_event(), red_line_id=pk)
     if as_of is not None:
         events = events.filter(occurred_on__lte=as_of)
-    return events.order_by("occurred_on", "created_at", "id").values_list(*EVENT_COLUMNS)
+    return events.order_by("occurred_on", "created_at", "id").values_list(*EVENT_COLUMNS.values())
 
 
 def _status_changes(pk: int, as_of: date | None = None) -> QuerySet[StatusChange]:
@@ -106,38 +72,11 @@ def _status_changes(pk: int, as_of: date | None = None) -> QuerySet[StatusChange
     return changes.order_by("changed_on", "recorded_at", "id").values_list(*STATUS_CHANGE_COLUMNS)
 
 
-class RedLineRows:
-    """The lines of `qs` for a paginator: counted on `qs` itself (no joins), sliced as LINE_COLUMNS tuples.
-
-    Complete a page with `red_lines_rows_completed`.
-    """
-
-    def __init__(self, qs: QuerySet[RedLine]) -> None:
-        self.qs = qs
-        self.model = qs.model  # the paginator caches counts per model
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]:
-        return list(self.qs.prefetch_related(None).values_list(*LINE_COLUMNS.values())[index])
-
-
-def red_lines_rows_completed(rows: list[tuple[Any, ...]]) -> list[LineDetail]:
-    """A page of `RedLineRows` with each line's addressees and sources (two queries for the page)."""
-    details = [LineDetail(line=dict(zip(LINE_COLUMNS, row, strict=True))) for row in rows]
-    by_id = {d.line["id"]: d for d in details}
-    if not by_id:
-        return details
-    ids = list(by_id)
-    for line_id, slug, name in prepared_rows("list-addressees", _addressees, ids=ids):
-        by_id[line_id].addressees.append({"slug": slug, "name": name})
-    for line_id, _, *values in prepared_rows("list-sources", _line_sources, ids=ids):
-        by_id[line_id].sources.append(dict(zip(SOURCE_COLUMNS, values, strict=True)))
-    return details
+def _line(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A line's columns as a dict, with its addressees and sources to fill in."""
+    line = dict(zip(LINE_COLUMNS, row, strict=True))
+    line["addressees"], line["sources"] = [], []
+    return line
 
 
 def red_line_detail(
@@ -151,13 +90,13 @@ def red_line_detail(
     found = prepared_rows("line", _published_line, slug=slug)
     if not found:
         return None
-    line = dict(zip(LINE_COLUMNS, found[0], strict=True))
+    line = _line(found[0])
     pk = line["id"]
     detail = LineDetail(line=line)
     if actors:
-        detail.addressees = [
+        line["addressees"] = [
             {"slug": slug, "name": name}
-            for _, slug, name in prepared_rows("list-addressees", _addressees, ids=[pk])
+            for _, slug, name in prepared_rows(("actors", RedLine, "addressees"), _addressees, ids=[pk])
         ]
     detail.events = [
         dict(zip(EVENT_COLUMNS, row, strict=True))
@@ -171,9 +110,11 @@ def red_line_detail(
         "line-and-event-sources", _line_and_event_sources, pk=pk, event_ids=list(by_id)
     ):
         source = dict(zip(SOURCE_COLUMNS, values, strict=True))
-        (detail.sources if line_id == pk else by_id[event_id]["sources"]).append(source)
+        (line if line_id == pk else by_id[event_id])["sources"].append(source)
     if by_id and actors:
-        for event_id, slug, name in prepared_rows("event-actors", _event_actors, ids=list(by_id)):
+        for event_id, slug, name in prepared_rows(
+            ("actors", Event, "actors"), _event_actors, ids=list(by_id)
+        ):
             by_id[event_id]["actors"].append({"slug": slug, "name": name})
     if status_changes:
         detail.status_changes = [

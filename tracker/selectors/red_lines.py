@@ -1,14 +1,12 @@
 """Reads of red lines shared by the API and the dashboard: one filter set, one search."""
 
 import copy
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
 
 from tracker.models import Actor, Event, RedLine, StatusChange
-from tracker.rules import status as status_rules
 from tracker.rules.publication import public_event, published_line
 from tracker.selectors.search import full_text_filter
 
@@ -150,40 +148,3 @@ def red_line_status_history(*, red_line: RedLine, as_of: date | None = None) -> 
     if as_of is not None:
         qs = qs.filter(changed_on__lte=as_of)
     return qs
-
-
-def red_line_status_as_of(*, red_line: RedLine, events: Sequence[Event]) -> None:
-    """Give `red_line` (in memory only) the status fields the rules derive from `events`.
-
-    Pass the events up to a date (`red_line_events(..., as_of=...)`) for the line as it stood then.
-    """
-    result = status_rules.derive(events, declared_on=red_line.declared_on)
-    red_line.status = result.status
-    red_line.status_changed_on = result.status_changed_on
-    red_line.last_reaffirmed_on = result.last_reaffirmed_on
-
-
-# The list's columns in order; addressees are slugs, sources their citations.
-FLAT_COLUMNS = {
-    "slug": "slug",
-    "title": "title",
-    "declared_by": "declared_by__slug",
-    "declared_by_name": "declared_by__name",
-    "addressees": None,
-    "declared_on": "declared_on",
-    "statement": "statement",
-    "trigger": "trigger",
-    "threatened_response": "threatened_response",
-    "explicitness": "explicitness",
-    "severity": "severity",
-    "category": "category",
-    "theatre": "theatre",
-    "topics": "topics",
-    "restates": "restates__slug",
-    "status": "status",
-    "status_changed_on": "status_changed_on",
-    "last_reaffirmed_on": "last_reaffirmed_on",
-    "sources": None,
-    "created_at": "created_at",
-    "updated_at": "updated_at",
-}

@@ -1,10 +1,11 @@
 """A red line's life on a date axis: lanes, ticks and marks for the server-drawn SVG timeline."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from tracker.models import Event, RedLine, Source
+from tracker.models import Event
 
 LANES: tuple[tuple[str, str], ...] = (
     ("declaration", "Declared"),
@@ -20,6 +21,7 @@ LEGEND: tuple[tuple[str, str], ...] = (
     ("response", "Response"),
     ("withdrawal", "Withdrawal"),
 )
+KIND_LABELS = dict(Event.Kind.choices)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -32,7 +34,7 @@ class Mark:
     y: float
     summary: str
     anchor: str
-    source: Source | None
+    source: Mapping[str, Any] | None
     partial: bool = False
 
 
@@ -65,7 +67,7 @@ class Timeline:
     legend: tuple[tuple[str, str], ...] = LEGEND
 
 
-def _first(sources: Iterable[Source]) -> Source | None:
+def _first(sources: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     return next(iter(sources), None)
 
 
@@ -95,13 +97,12 @@ def _ticks(start: date, end: date, scale: Callable[[date], float], *, most: int)
 
 def red_line_timeline(
     *,
-    red_line: RedLine,
-    events: Sequence[Event],
-    line_sources: Sequence[Source],
+    line: Mapping[str, Any],
+    events: Sequence[Mapping[str, Any]],
     today: date,
     width: int = 900,
 ) -> Timeline:
-    """Lay out the declaration and each event on a shared date axis.
+    """Lay out the declaration and each event of a line read by `red_line_detail` on a shared date axis.
 
     The axis runs to today unless the last event is long past, in which case it stops
     shortly after that event so close events stay apart. Each kind has its own lane, so
@@ -109,8 +110,8 @@ def red_line_timeline(
     few pixels are nudged up and down alternately. `width` is in SVG units: the page
     draws a wide and a narrow version and shows the one that fits the screen.
     """
-    declared = red_line.declared_on
-    last_event = max((e.occurred_on for e in events), default=None)
+    declared = line["declared_on"]
+    last_event = max((e["occurred_on"] for e in events), default=None)
     if last_event is None or (today - last_event).days <= 0.5 * max((last_event - declared).days, 1):
         last, shows_today = max(today, last_event or today), True
     else:
@@ -124,7 +125,7 @@ def red_line_timeline(
     def scale(d: date) -> float:
         return round(plot_left + (d - start).days / total * (plot_right - plot_left), 1)
 
-    used = {"declaration", "restatement", "crossing", "response"} | {e.kind for e in events}
+    used = {"declaration", "restatement", "crossing", "response"} | {e["kind"] for e in events}
     lane_h, top = 34, 22
     lanes = [
         Lane(kind, label, top + i * lane_h)
@@ -137,36 +138,37 @@ def red_line_timeline(
         Mark(
             kind="declaration",
             label="Declaration",
-            on=red_line.declared_on,
-            x=scale(red_line.declared_on),
+            on=declared,
+            x=scale(declared),
             y=lane_y["declaration"],
-            summary=red_line.title,
+            summary=line["title"],
             anchor="statement",
-            source=_first(line_sources),
+            source=_first(line["sources"]),
         )
     ]
     last_x: dict[str, float] = {}
     nudge: dict[str, int] = {}
     for event in events:
-        x = scale(event.occurred_on)
-        y = lane_y[event.kind]
-        if event.kind in last_x and x - last_x[event.kind] < 9:
-            nudge[event.kind] = nudge.get(event.kind, 0) + 1
-            y += 7 if nudge[event.kind] % 2 else -7
+        kind = event["kind"]
+        x = scale(event["occurred_on"])
+        y = lane_y[kind]
+        if kind in last_x and x - last_x[kind] < 9:
+            nudge[kind] = nudge.get(kind, 0) + 1
+            y += 7 if nudge[kind] % 2 else -7
         else:
-            nudge[event.kind] = 0
-        last_x[event.kind] = x
+            nudge[kind] = 0
+        last_x[kind] = x
         marks.append(
             Mark(
-                kind=event.kind,
-                label=event.get_kind_display() + (" (partial)" if event.partial else ""),
-                on=event.occurred_on,
+                kind=kind,
+                label=KIND_LABELS.get(kind, kind) + (" (partial)" if event["partial"] else ""),
+                on=event["occurred_on"],
                 x=x,
                 y=y,
-                summary=event.summary,
-                anchor=f"event-{event.pk}",
-                source=_first(event.sources.all()),
-                partial=event.partial,
+                summary=event["summary"],
+                anchor=f"event-{event['id']}",
+                source=_first(event["sources"]),
+                partial=event["partial"],
             )
         )
     return Timeline(

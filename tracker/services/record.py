@@ -11,29 +11,18 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from tracker import shapes
 from tracker.errors import DomainError, ProtectedRecord
 from tracker.models import Actor, Event, RedLine, Source
-from tracker.selectors.red_line_detail import SOURCE_COLUMNS
 from tracker.services import changes
 from tracker.services.changes import derived_by_caller
 
-SOURCE_FIELDS = SOURCE_COLUMNS
-ACTOR_FIELDS = ("name", "kind", "country", "affiliation", "aliases", "wikidata_id", "description")
-RED_LINE_FIELDS = (
-    "title",
-    "declared_by",
-    "declared_on",
-    "statement",
-    "trigger",
-    "threatened_response",
-    "explicitness",
-    "severity",
-    "category",
-    "theatre",
-    "topics",
-    "restates",
-)
-EVENT_FIELDS = ("kind", "occurred_on", "summary", "partial")
+SOURCE_FIELDS = tuple(shapes.names(shapes.SOURCE))
+# What a write may set on each record, from its public shape; slugs, parents and nested lists are set apart.
+_APART = ("slug", "red_line", "addressees", "actors", "sources")
+ACTOR_FIELDS = tuple(f for f in shapes.written(shapes.ACTOR, Actor) if f not in _APART)
+RED_LINE_FIELDS = tuple(f for f in shapes.written(shapes.RED_LINE, RedLine) if f not in _APART)
+EVENT_FIELDS = tuple(f for f in shapes.written(shapes.EVENT, Event) if f not in _APART)
 
 
 def _as_user(instance: Any, user: Any) -> None:
