@@ -59,13 +59,7 @@ class ActorMatcher:
             if actor.kind == "state" and actor.country and actor.country not in matcher.state_by_country:
                 matcher.state_by_country[actor.country] = actor.id
         # Single words that already name an actor ("Britain", "Houthis") are no one's surname.
-        names = {
-            w.lower()
-            for a in matcher.actors.values()
-            for n in (a.name, *a.aliases)
-            if " " not in n
-            for w in (n,)
-        }
+        names = {n.lower() for a in matcher.actors.values() for n in (a.name, *a.aliases) if " " not in n}
         for actor in matcher.actors.values():
             if actor.kind == "person" and actor.affiliation_id:
                 matcher.persons_by_state.setdefault(actor.affiliation_id, []).append(actor.id)
@@ -260,6 +254,11 @@ _NOT_SURNAMES = frozenset(
 )
 
 
+# Words that make an alias a title, a people or a place rather than a person's name.
+_NOT_IN_NAMES = TITLE_WORDS | {d.lower() for names in DEMONYMS.values() for d in names}
+_PLACE_NAMES = frozenset(p.lower() for names in PLACES.values() for p in names)
+
+
 def _official_surname(alias: str) -> str | None:
     """The surname of an official listed by full name among a state's aliases ("Lloyd Austin")."""
     words = alias.split()
@@ -269,9 +268,7 @@ def _official_surname(alias: str) -> str | None:
     if len(last) < 4 or not last.replace("-", "").isalpha() or last.isupper():
         return None
     lowered = {w.lower() for w in words}
-    demonyms = {d.lower() for names in DEMONYMS.values() for d in names}
-    places = {p.lower() for names in PLACES.values() for p in names}
-    if last.lower() in _NOT_SURNAMES or lowered & (TITLE_WORDS | demonyms) or alias.lower() in places:
+    if last.lower() in _NOT_SURNAMES or lowered & _NOT_IN_NAMES or alias.lower() in _PLACE_NAMES:
         return None
     return last
 
